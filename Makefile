@@ -1,0 +1,48 @@
+# The two commands:  make run  (notebooks on the bundled data -> reports/)  and  make test.
+# Needs only Python >= 3.11 and make: the first call creates .venv and installs crmlib.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.crmlib-installed
+REPORTS ?= reports
+# Tests use both cores; set PYTEST_WORKERS=0 to run in one process.
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test lab bench lint install clean help
+
+help:
+	@echo "make run    execute every notebook on the default data; outputs under $(REPORTS)/"
+	@echo "make test   run the whole test suite, notebooks included (small parameters)"
+	@echo "make lab    JupyterLab on notebooks/"
+	@echo "make bench  benchmarks against lifetimes and plain pandas (prints ratios)"
+	@echo "make lint   ruff on the library, tests, benchmarks and notebooks"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "crmlib needs Python >= 3.11; run: make PYTHON=python3.11 ...")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[notebooks,dev,big]"
+	@# rfc3987-syntax (pulled in by jsonschema's format extras) builds grammars on every
+	@# `import nbformat`, about 3 s per notebook kernel (STACK_NOTES.md); nothing here uses it.
+	-@$(PY) -m pip uninstall --quiet --yes rfc3987-syntax
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	MPLBACKEND=Agg $(PY) -m crmlib.reports --out $(REPORTS)
+
+test: $(STAMP)
+	MPLBACKEND=Agg $(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check crmlib tests benchmarks notebooks
+
+clean:
+	rm -rf $(REPORTS) .pytest_cache build *.egg-info

@@ -1,0 +1,164 @@
+"""RFM summary at 1M and 10M transactions: crmlib vs lifetimes vs a plain pandas groupby.
+
+All three compute the same thing (daily periods, frequency/recency/T in days, monetary
+value as the mean spend of repeat days) on the same seeded synthetic log, each in its own
+fresh process. The log is in crmlib's canonical form: text customer ids, sorted by
+customer and date, as ``read_transactions`` returns it; a shuffled copy shows the
+unsorted case.
+
+Usage::
+
+    python benchmarks/bench_rfm.py            # 1M and 10M transactions
+    python benchmarks/bench_rfm.py --quick    # 1M only, for a fast look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import measure, run_case  # noqa: E402
+
+# customers giving about 1M / 10M transactions at the CDNOW parameters (2.3 lines each)
+SIZES = {"1M": 432_000, "10M": 4_320_000}
+END = None  # taken from the generated log
+
+
+def make_log(n_customers: int, path: Path, seed: int = 2024) -> str:
+    from crmlib.datasets import generate_bgnbd_transactions
+
+    tx = generate_bgnbd_transactions(n_customers, seed=seed, cohort_days=84, observation_weeks=39)
+    end = tx.attrs["observation_end"]
+    tx["customer_id"] = ("C" + tx["customer_id"].astype("str").str.zfill(8)).astype("str")
+    tx = tx.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
+    tx.to_parquet(path / "sorted.parquet")
+    tx.sample(frac=1, random_state=seed).reset_index(drop=True).to_parquet(path / "shuffled.parquet")
+    return end
+
+
+# ------------------------------------------------------------------ the three methods
+
+
+def crmlib_summary(tx, end, engine="auto"):
+    from crmlib.features import rfm_summary
+
+    return rfm_summary(tx, observation_end=end, freq="D", engine=engine)
+
+
+def lifetimes_summary(tx, end):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from lifetimes.utils import summary_data_from_transaction_data
+
+        return summary_data_from_transaction_data(
+            tx, "customer_id", "date", monetary_value_col="amount", observation_period_end=end, freq="D"
+        )
+
+
+def plain_groupby(tx, end):
+    """What a pandas user would write for the same summary."""
+    d = tx.assign(day=tx["date"].dt.floor("D"))
+    per_day = d.groupby(["customer_id", "day"], as_index=False)["amount"].sum()
+    g = per_day.groupby("customer_id")
+    out = g.agg(first=("day", "min"), last=("day", "max"), n=("day", "size"), total=("amount", "sum"))
+    first_amount = g["amount"].first()  # per_day is sorted by customer, day
+    out["frequency"] = out["n"] - 1
+    out["recency"] = (out["last"] - out["first"]).dt.days.astype(float)
+    out["T"] = (pd.Timestamp(end) - out["first"]).dt.days.astype(float)
+    repeat = out["total"] - first_amount
+    out["monetary_value"] = (repeat / out["frequency"]).where(out["frequency"] > 0, 0.0)
+    return out[["frequency", "recency", "T", "monetary_value"]]
+
+
+METHODS = {
+    "crmlib": lambda tx, end: crmlib_summary(tx, end),
+    "crmlib[pandas]": lambda tx, end: crmlib_summary(tx, end, "pandas"),
+    "crmlib[duckdb]": lambda tx, end: crmlib_summary(tx, end, "duckdb"),
+    "lifetimes": lifetimes_summary,
+    "plain groupby": plain_groupby,
+}
+
+
+def child(case: str, path: str, end: str, repeat: int) -> None:
+    method, variant = case.split("@")
+    tx = pd.read_parquet(Path(path) / f"{variant}.parquet")
+    stats = measure(METHODS[method], tx, end, repeat=repeat)
+    print(json.dumps(stats))
+
+
+def check_agreement(path: Path, end: str) -> dict:
+    tx = pd.read_parquet(path / "sorted.parquet")
+    ours = crmlib_summary(tx, end)[["frequency", "recency", "T", "monetary_value"]]
+    diffs = {}
+    for name, fn in (("lifetimes", lifetimes_summary), ("plain groupby", plain_groupby)):
+        theirs = fn(tx, end).loc[ours.index, ours.columns]
+        diffs[name] = float(np.nanmax(np.abs(ours.to_numpy(float) - theirs.to_numpy(float))))
+    return diffs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="1M transactions only")
+    parser.add_argument("--case")
+    parser.add_argument("--path")
+    parser.add_argument("--end")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    if args.case:
+        child(args.case, args.path, args.end, args.repeat)
+        return 0
+
+    sizes = ["1M"] if args.quick else ["1M", "10M"]
+    print("RFM summary benchmark: wall time (median) and peak memory, each case in a fresh process")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            folder = Path(tmp) / size
+            folder.mkdir()
+            t0 = time.perf_counter()
+            end = make_log(SIZES[size], folder)
+            n_rows = len(pd.read_parquet(folder / "sorted.parquet", columns=["amount"]))
+            print(f"\n{size}: {n_rows:,} transactions of {SIZES[size]:,} customers (generated in {time.perf_counter() - t0:.0f} s)")
+            if size == "1M":
+                print("  max |difference| vs crmlib:", {k: f"{v:.1e}" for k, v in check_agreement(folder, end).items()})
+            repeat = 3 if size == "1M" else 1
+            for variant in ("sorted", "shuffled"):
+                for method in METHODS:
+                    if variant == "shuffled" and method == "lifetimes":
+                        continue  # lifetimes sorts internally; order changes nothing for it
+                    stats = run_case(__file__, f"{method}@{variant}", "--path", str(folder), "--end", end,
+                                     "--repeat", str(repeat))
+                    rows.append({"size": size, "input": variant, "method": method, **stats})
+                    print(f"  {variant:8s} {method:15s} {stats['seconds']:7.2f} s   peak {stats['peak_bytes'] / 2**30:5.2f} GiB"
+                          f"  (+{stats['extra_bytes'] / 2**30:.2f} GiB over the loaded log)", flush=True)
+    table = pd.DataFrame(rows)
+    print("\nRatios (time of the alternative / time of crmlib's default engine choice):")
+    for (size, variant), grp in table.groupby(["size", "input"], sort=False):
+        t = grp.set_index("method")["seconds"]
+        parts = [f"vs {m}: {t[m] / t['crmlib']:.1f}x" for m in ("lifetimes", "plain groupby") if m in t]
+        print(f"  {size} {variant:8s} " + "; ".join(parts))
+    if "10M" in set(table["size"]):
+        big = table[(table["size"] == "10M") & (table["input"] == "sorted")].set_index("method")
+        print("\nTargets at 10M (sorted canonical log):")
+        print(f"  >= 8x faster than lifetimes:     {big.loc['lifetimes', 'seconds'] / big.loc['crmlib', 'seconds']:.1f}x")
+        print(f"  >= 3x faster than plain groupby: {big.loc['plain groupby', 'seconds'] / big.loc['crmlib', 'seconds']:.1f}x")
+        print(f"  peak memory <= 1.5 GB:           {big.loc['crmlib', 'peak_bytes'] / 1e9:.2f} GB whole process "
+              f"({big.loc['crmlib', 'extra_bytes'] / 1e9:.2f} GB over the loaded log)")
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    table.to_csv(out / "bench_rfm.csv", index=False)
+    print(f"\nwritten: {out / 'bench_rfm.csv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

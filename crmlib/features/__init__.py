@@ -1,0 +1,10 @@
+"""Feature engineering on a validated transaction log: RFM summaries and the
+calibration/holdout split, in lifetimes' conventions, with a pandas and a DuckDB engine."""
+
+from crmlib.features.rfm import (
+    ENGINES,
+    calibration_holdout_split,
+    rfm_summary,
+)
+
+__all__ = ["ENGINES", "calibration_holdout_split", "rfm_summary"]

@@ -1,0 +1,53 @@
+"""Integer period numbers and time units, shared by both engines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmlib.exceptions import DataValidationError
+
+FREQS = ("D", "W", "M")
+# Length of one unit in days; a month is a twelfth of a Julian year, never "30 days".
+UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+
+
+def check_freq(freq: str, time_unit: str | None) -> tuple[str, str]:
+    """Validate ``freq`` and ``time_unit``; return them, ``time_unit`` defaulting to ``freq``."""
+    if freq not in FREQS:
+        raise DataValidationError(
+            f"freq={freq!r} is not supported.",
+            suggestion="use 'D' (days), 'W' (weeks, Monday to Sunday) or 'M' (calendar months).",
+        )
+    unit = time_unit or freq
+    if unit not in UNIT_DAYS:
+        raise DataValidationError(
+            f"time_unit={time_unit!r} is not supported.", suggestion="use 'D', 'W' or 'M'."
+        )
+    if freq == "M" and unit != "M":
+        raise DataValidationError(
+            "With freq='M' (calendar months) recency and T are whole months; time_unit must be 'M'.",
+            suggestion="use freq='D' with time_unit='M' for months at day resolution.",
+        )
+    return freq, unit
+
+
+def period_numbers(dates: pd.Series | np.ndarray | pd.Timestamp, freq: str) -> np.ndarray:
+    """Integer period of each date: days, Monday-start weeks, or calendar months since 1970."""
+    values = np.asarray(pd.Series(dates).to_numpy(), dtype="datetime64[ns]") if not isinstance(
+        dates, pd.Timestamp
+    ) else np.array([dates.to_datetime64()], dtype="datetime64[ns]")
+    if freq == "M":
+        return values.astype("datetime64[M]").astype(np.int64)
+    days = values.astype("datetime64[D]").astype(np.int64)
+    if freq == "W":
+        # 1970-01-01 was a Thursday: shift by 3 so weeks run Monday..Sunday, as pandas' "W"
+        return np.floor_divide(days + 3, 7)
+    return days
+
+
+def unit_factor(freq: str, time_unit: str) -> float:
+    """Divide a count of ``freq`` periods by this to express it in ``time_unit``."""
+    if freq == "M":
+        return 1.0
+    return UNIT_DAYS[time_unit] / UNIT_DAYS[freq]

@@ -1,0 +1,56 @@
+"""Shared fixtures: CDNOW, the data directory, and a notebook runner."""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from crmlib import datasets  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def cdnow_sample():
+    """The 2,357-customer CDNOW sample, canonical columns."""
+    return datasets.load_cdnow(sample=True)
+
+
+@pytest.fixture(scope="session")
+def cdnow_master():
+    """The full 23,570-customer CDNOW master, canonical columns."""
+    return datasets.load_cdnow(sample=False)
+
+
+def requires_data(name: str):
+    """Mark a test that needs data set ``name`` in the data directory.
+
+    In CI (``CI=true``) the data directory is ``../shared/data`` and a missing file is a
+    failure, not a skip: a real-data test must not go quietly green.
+    """
+    present = datasets.available(name)
+    if not present and os.environ.get("CI"):
+        return pytest.mark.usefixtures("_fail_missing_data_" + name)
+    return pytest.mark.skipif(not present, reason=f"data set {name!r} not in {datasets.data_dir()}")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def _make_fail_fixture(name: str):
+    @pytest.fixture(name="_fail_missing_data_" + name)
+    def _fail():
+        pytest.fail(f"CI=true but data set {name!r} is missing from {datasets.data_dir()}")
+
+    return _fail
+
+
+for _name in datasets.DATASETS:
+    globals()["_fail_missing_data_" + _name] = _make_fail_fixture(_name)
