@@ -7,6 +7,8 @@ STAMP := $(VENV)/.crmlib-installed
 REPORTS ?= reports
 # Tests use both cores; set PYTEST_WORKERS=0 to run in one process.
 PYTEST_WORKERS ?= 2
+# `make bench BENCH_ARGS=--quick` for a fast look
+BENCH_ARGS ?=
 
 .PHONY: run test lab bench lint install clean help
 
@@ -39,7 +41,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
 bench: $(STAMP)
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check crmlib tests benchmarks notebooks
