@@ -1,7 +1,7 @@
 """The two engines behind ``rfm_summary``: pandas/NumPy and DuckDB.
 
 Both reduce a log to the same per-customer integers (periods, sums in millionths of the
-currency unit, nanosecond timestamps). All float arithmetic happens afterwards, in one
+currency unit, integer timestamps). All float arithmetic happens afterwards, in one
 shared function, and integer sums do not depend on summation order. That is why the
 engines agree exactly, not just to rounding.
 
@@ -21,7 +21,7 @@ import pandas as pd
 #: Money is summed in integer millionths of the currency unit.
 MICRO = 1_000_000
 
-AGG_COLUMNS = ["first_p", "last_p", "n_periods", "total_u", "first_u", "first_ns", "last_ns", "n_orders"]
+AGG_COLUMNS = ["first_p", "last_p", "n_periods", "total_u", "first_u", "first_t", "last_t", "n_orders"]
 
 
 @dataclass
@@ -31,18 +31,32 @@ class Work:
     ids: pd.Series
     period: np.ndarray
     units: np.ndarray
-    ns: np.ndarray
+    ticks: np.ndarray  # timestamps as int64 in the log's own datetime unit
+    time_unit: str  # that unit, e.g. "us"
     order: pd.Series | None
 
 
 def prepare(tx: pd.DataFrame, periods: np.ndarray) -> Work:
+    dates = tx["date"].to_numpy()
+    money = tx["amount"].to_numpy(dtype="float64") * MICRO  # one temporary, rounded in place
+    np.rint(money, out=money)
     return Work(
         ids=tx["customer_id"],
         period=np.asarray(periods, dtype=np.int64),
-        units=np.rint(tx["amount"].to_numpy(dtype="float64") * MICRO).astype(np.int64),
-        ns=tx["date"].to_numpy().astype("datetime64[ns]").astype(np.int64),
+        units=money.astype(np.int64),
+        ticks=dates.view(np.int64),
+        time_unit=np.datetime_data(dates.dtype)[0],
         order=tx["order_id"] if "order_id" in tx.columns else None,
     )
+
+
+@dataclass
+class Aggregate:
+    """Per-customer integers, the engines' common output."""
+
+    index: pd.Index
+    columns: dict[str, np.ndarray]
+    sorted: bool  # index already in ascending order
 
 
 def _arrow(values: pd.Series):
@@ -85,38 +99,54 @@ def _is_sorted(values: pd.Series) -> bool:
     return bool(values.is_monotonic_increasing)
 
 
-def _scan(new_c: np.ndarray, period: np.ndarray, units: np.ndarray, ns: np.ndarray) -> dict[str, np.ndarray]:
+def _scan(new_c: np.ndarray, period: np.ndarray, units: np.ndarray, ticks: np.ndarray, ticks_sorted: bool) -> dict[str, np.ndarray]:
     """One pass over rows grouped by customer and sorted by period within customer."""
-    new_p = new_c | np.r_[True, period[1:] != period[:-1]]
+    new_p = new_c.copy()
+    new_p[1:] |= period[1:] != period[:-1]
     g_start = np.flatnonzero(new_p)
+    del new_p
     c_start = np.flatnonzero(new_c)
-    g_units = np.add.reduceat(units, g_start)  # exact int64 sums
-    g_new_c = new_c[g_start]
-    gc_start = np.flatnonzero(g_new_c)
-    gc_end = np.r_[gc_start[1:], g_start.size] - 1
+    # exact int64 sums per (customer, period); skipped when no period has two purchases
+    g_units = units if g_start.size == units.size else np.add.reduceat(units, g_start)
+    gc_start = np.flatnonzero(new_c[g_start])
+    gc_end = np.empty_like(gc_start)
+    gc_end[:-1] = gc_start[1:] - 1
+    gc_end[-1:] = g_start.size - 1
+    if ticks_sorted:  # first and last rows of each customer hold the extremes
+        c_end = np.empty_like(c_start)
+        c_end[:-1] = c_start[1:] - 1
+        c_end[-1:] = ticks.size - 1
+        first_t, last_t = ticks[c_start], ticks[c_end]
+    else:
+        first_t, last_t = np.minimum.reduceat(ticks, c_start), np.maximum.reduceat(ticks, c_start)
     return {
         "first_p": period[g_start[gc_start]],
         "last_p": period[g_start[gc_end]],
         "n_periods": (gc_end - gc_start + 1).astype(np.int64),
         "total_u": np.add.reduceat(g_units, gc_start),
         "first_u": g_units[gc_start],
-        "first_ns": np.minimum.reduceat(ns, c_start),
-        "last_ns": np.maximum.reduceat(ns, c_start),
+        "first_t": first_t,
+        "last_t": last_t,
         "c_start": c_start,
     }
 
 
-def aggregate_pandas(work: Work) -> pd.DataFrame:
+def aggregate_pandas(work: Work) -> Aggregate:
     """Per-customer aggregates with NumPy."""
     n = len(work.ids)
     new_c = _new_value(work.ids)
-    period_up = np.r_[True, work.period[1:] >= work.period[:-1]]
-    if _is_sorted(work.ids) and bool(np.all(period_up | new_c)):
+    ticks_up = np.ones(n, dtype=bool)
+    np.greater_equal(work.ticks[1:], work.ticks[:-1], out=ticks_up[1:])
+    ticks_up |= new_c
+    if _is_sorted(work.ids) and bool(ticks_up.all()):
+        del ticks_up
         order = None
-        ids_sorted = work.ids
-        scanned = _scan(new_c, work.period, work.units, work.ns)
-        codes_sorted = np.cumsum(new_c) - 1
+        scanned = _scan(new_c, work.period, work.units, work.ticks, ticks_sorted=True)
+        c_start = scanned.pop("c_start")
+        index = pd.Index(work.ids.iloc[c_start].array, name="customer_id")
+        codes_sorted = np.cumsum(new_c) - 1 if work.order is not None else None
     else:
+        del ticks_up
         # codes in sorted-id order, so the output comes out sorted too
         codes, uniques = pd.factorize(work.ids, sort=True)
         codes = codes.astype(np.int64)
@@ -125,9 +155,9 @@ def aggregate_pandas(work: Work) -> pd.DataFrame:
         order = np.argsort(codes * span + (work.period - pmin), kind="stable")
         codes_sorted = codes[order]
         new_c = np.r_[True, codes_sorted[1:] != codes_sorted[:-1]]
-        scanned = _scan(new_c, work.period[order], work.units[order], work.ns[order])
-        ids_sorted = None
-    c_start = scanned.pop("c_start")
+        scanned = _scan(new_c, work.period[order], work.units[order], work.ticks[order], ticks_sorted=False)
+        c_start = scanned.pop("c_start")
+        index = pd.Index(uniques.take(codes_sorted[c_start]), name="customer_id")
     if work.order is not None:
         ocodes = pd.factorize(work.order, sort=False)[0].astype(np.int64)
         if order is not None:
@@ -137,11 +167,8 @@ def aggregate_pandas(work: Work) -> pd.DataFrame:
         n_orders = np.bincount(pairs // width, minlength=c_start.size)
     else:
         n_orders = np.diff(np.r_[c_start, n])
-    if ids_sorted is not None:
-        index = pd.Index(ids_sorted.iloc[c_start].array, name="customer_id")
-    else:
-        index = pd.Index(uniques.take(codes_sorted[c_start]), name="customer_id")
-    return pd.DataFrame({**scanned, "n_orders": n_orders.astype(np.int64)}, index=index)
+    scanned["n_orders"] = n_orders.astype(np.int64)
+    return Aggregate(index=index, columns=scanned, sorted=True)
 
 
 def _duckdb_table(work: Work, holdout: bool = False):
@@ -152,7 +179,7 @@ def _duckdb_table(work: Work, holdout: bool = False):
         ids = pa.array(work.ids.to_numpy())
     cols = {"customer_id": ids, "period": work.period, "units": work.units}
     if not holdout:
-        cols["ns"] = work.ns
+        cols["ns"] = work.ticks
         if work.order is not None:
             o = _arrow(work.order)
             cols["order_id"] = o if o is not None else pa.array(work.order.to_numpy())
@@ -167,6 +194,12 @@ def _to_frame(arrow_table, ids_like: pd.Series) -> pd.DataFrame:
         if name != "customer_id"
     }
     return pd.DataFrame(cols, index=pd.Index(ids.astype(ids_like.dtype), name="customer_id"))
+
+
+def _frame_to_aggregate(frame: pd.DataFrame) -> Aggregate:
+    frame = frame.sort_index()
+    frame = frame.rename(columns={"first_ns": "first_t", "last_ns": "last_t"})
+    return Aggregate(index=frame.index, columns={c: frame[c].to_numpy() for c in frame.columns}, sorted=True)
 
 
 def _string_mapper(t):
@@ -205,7 +238,7 @@ def aggregate_duckdb(work: Work) -> pd.DataFrame:
             out["n_orders"] = _to_frame(o, work.ids)["n_orders"].reindex(out.index).to_numpy()
     finally:
         con.close()
-    return out.sort_index()
+    return _frame_to_aggregate(out)
 
 
 def aggregate_periods_pandas(work: Work) -> pd.DataFrame:

@@ -34,15 +34,18 @@ def check_freq(freq: str, time_unit: str | None) -> tuple[str, str]:
 
 def period_numbers(dates: pd.Series | np.ndarray | pd.Timestamp, freq: str) -> np.ndarray:
     """Integer period of each date: days, Monday-start weeks, or calendar months since 1970."""
-    values = np.asarray(pd.Series(dates).to_numpy(), dtype="datetime64[ns]") if not isinstance(
-        dates, pd.Timestamp
-    ) else np.array([dates.to_datetime64()], dtype="datetime64[ns]")
+    if isinstance(dates, pd.Timestamp):
+        values = np.array([dates.to_datetime64()])
+    else:
+        values = dates.to_numpy() if isinstance(dates, pd.Series) else np.asarray(dates)
+    # numpy floors when it coarsens a datetime64 unit, so no ns copy is needed
     if freq == "M":
         return values.astype("datetime64[M]").astype(np.int64)
-    days = values.astype("datetime64[D]").astype(np.int64)
+    days = values.astype("datetime64[D]").view(np.int64)
     if freq == "W":
         # 1970-01-01 was a Thursday: shift by 3 so weeks run Monday..Sunday, as pandas' "W"
-        return np.floor_divide(days + 3, 7)
+        days = days + 3
+        days //= 7
     return days
 
 

@@ -120,28 +120,34 @@ def _after_end(tx: pd.DataFrame, periods: np.ndarray, end_p: int, end: pd.Timest
         )
 
 
-def _finish(agg: pd.DataFrame, end_p: int, factor: float, id_dtype) -> pd.DataFrame:
+def _finish(agg: _engines.Aggregate, end_p: int, factor: float, id_dtype, time_unit: str) -> pd.DataFrame:
     """Float columns from the engines' integers; shared so both engines agree exactly."""
-    frequency = agg["n_periods"].to_numpy() - 1
-    repeat_units = (agg["total_u"].to_numpy() - agg["first_u"].to_numpy()) / _engines.MICRO
-    with np.errstate(invalid="ignore", divide="ignore"):
-        monetary = np.where(frequency > 0, repeat_units / np.maximum(frequency, 1), 0.0)
-    out = pd.DataFrame(
-        {
-            "frequency": frequency.astype(np.int64),
-            "recency": (agg["last_p"].to_numpy() - agg["first_p"].to_numpy()) / factor,
-            "T": (end_p - agg["first_p"].to_numpy()) / factor,
-            "monetary_value": monetary,
-            "first_purchase": agg["first_ns"].to_numpy().astype("datetime64[ns]"),
-            "last_purchase": agg["last_ns"].to_numpy().astype("datetime64[ns]"),
-            "total_spend": agg["total_u"].to_numpy() / _engines.MICRO,
-            "n_orders": agg["n_orders"].to_numpy().astype(np.int64),
-        },
-        index=agg.index,
-    )
-    if out.index.dtype != id_dtype:
-        out.index = out.index.astype(id_dtype)
-    if not out.index.is_monotonic_increasing:
+    c = agg.columns  # popped as used, so each input array is freed once consumed
+    index = agg.index if agg.index.dtype == id_dtype else agg.index.astype(id_dtype)
+    # built column by column: no consolidation copy of 8 x n_customers values
+    out = pd.DataFrame(index=index)
+    n_periods = c.pop("n_periods")
+    out["frequency"] = n_periods - 1
+    del n_periods
+    frequency = out["frequency"].to_numpy()
+    first_u = c.pop("first_u")
+    total_u = c["total_u"]
+    monetary = np.zeros(frequency.size)
+    np.divide((total_u - first_u) / _engines.MICRO, frequency, out=monetary, where=frequency > 0)
+    del first_u
+    first_p, last_p = c.pop("first_p"), c.pop("last_p")
+    out["recency"] = (last_p - first_p) / factor
+    del last_p
+    out["T"] = (end_p - first_p) / factor
+    del first_p
+    out["monetary_value"] = monetary
+    del monetary
+    dt = f"datetime64[{time_unit}]"
+    out["first_purchase"] = c.pop("first_t").view(dt)
+    out["last_purchase"] = c.pop("last_t").view(dt)
+    out["total_spend"] = c.pop("total_u") / _engines.MICRO
+    out["n_orders"] = c.pop("n_orders").astype(np.int64, copy=False)
+    if not agg.sorted:
         out = out.sort_index(kind="stable")
     return out
 
@@ -198,10 +204,14 @@ def rfm_summary(
     periods = period_numbers(tx["date"], freq)
     _after_end(tx, periods, end_p, end, "observation_end")
     agg = _aggregate(tx, periods, engine)
-    return _finish(agg, end_p, unit_factor(freq, unit), tx["customer_id"].dtype)
+    return _finish(agg, end_p, unit_factor(freq, unit), tx["customer_id"].dtype, _time_unit(tx))
 
 
-def _aggregate(tx: pd.DataFrame, periods: np.ndarray, engine: Engine) -> pd.DataFrame:
+def _time_unit(tx: pd.DataFrame) -> str:
+    return np.datetime_data(tx["date"].to_numpy().dtype)[0]
+
+
+def _aggregate(tx: pd.DataFrame, periods: np.ndarray, engine: Engine) -> _engines.Aggregate:
     work = _engines.prepare(tx, periods)
     if _choose_engine(engine, len(tx), work) == "duckdb":
         return _engines.aggregate_duckdb(work)
@@ -270,7 +280,7 @@ def calibration_holdout_split(
             suggestion=f"the log starts on {tx['date'].min():%Y-%m-%d}; choose a later calibration end.",
         )
     cal_tx = tx.loc[in_cal]
-    cal = _finish(_aggregate(cal_tx, periods[in_cal], engine), cal_p, factor, tx["customer_id"].dtype)
+    cal = _finish(_aggregate(cal_tx, periods[in_cal], engine), cal_p, factor, tx["customer_id"].dtype, _time_unit(tx))
     cal = cal[["frequency", "recency", "T", "monetary_value"]].add_suffix("_cal")
 
     hold_mask = ~in_cal & tx["customer_id"].isin(cal.index).to_numpy()
