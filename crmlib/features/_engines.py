@@ -34,6 +34,14 @@ class Work:
     ticks: np.ndarray  # timestamps as int64 in the log's own datetime unit
     time_unit: str  # that unit, e.g. "us"
     order: pd.Series | None
+    _ids_sorted: bool | None = None
+
+    @property
+    def ids_sorted(self) -> bool:
+        """Whether customer ids are in ascending order (checked once)."""
+        if self._ids_sorted is None:
+            self._ids_sorted = _is_sorted(self.ids)
+        return self._ids_sorted
 
 
 def prepare(tx: pd.DataFrame, periods: np.ndarray) -> Work:
@@ -138,7 +146,7 @@ def aggregate_pandas(work: Work) -> Aggregate:
     ticks_up = np.ones(n, dtype=bool)
     np.greater_equal(work.ticks[1:], work.ticks[:-1], out=ticks_up[1:])
     ticks_up |= new_c
-    if _is_sorted(work.ids) and bool(ticks_up.all()):
+    if work.ids_sorted and bool(ticks_up.all()):
         del ticks_up
         order = None
         scanned = _scan(new_c, work.period, work.units, work.ticks, ticks_sorted=True)

@@ -91,7 +91,7 @@ def _choose_engine(engine: Engine, n_rows: int, work=None) -> str:
     if engine == "auto":
         # A log sorted by customer (as read_transactions returns it) is one NumPy pass;
         # DuckDB's hashing wins only on large unsorted logs.
-        if n_rows < AUTO_DUCKDB_ROWS or (work is not None and _engines._is_sorted(work.ids)):
+        if n_rows < AUTO_DUCKDB_ROWS or (work is not None and work.ids_sorted):
             return "pandas"
         try:
             import duckdb  # noqa: F401
