@@ -196,9 +196,11 @@ def rfm_summary(
     Examples
     --------
     >>> from crmlib.datasets import load_cdnow
-    >>> s = rfm_summary(load_cdnow(), observation_end="1997-09-30", time_unit="W")
-    >>> int(s.loc[s["first_purchase"] <= "1997-09-30", "frequency"].sum())
-    2457
+    >>> tx = load_cdnow()
+    >>> weeks_1_39 = tx[tx["date"] <= "1997-09-30"]
+    >>> s = rfm_summary(weeks_1_39, observation_end="1997-09-30", time_unit="W")
+    >>> len(s), int(s["frequency"].sum())
+    (2357, 2457)
     """
     tx = _check_log(transactions)
     freq, unit = check_freq(freq, time_unit)
