@@ -284,3 +284,57 @@ def test_engines_agree_on_synthetic_log():
     c = rfm_summary(tx.sample(frac=1, random_state=1), observation_end=end, engine="pandas")
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     pd.testing.assert_frame_equal(a, c, check_exact=True)
+
+
+# ------------------------------------------------------- parquet files through DuckDB
+
+
+def test_parquet_file_equals_dataframe(cdnow_sample, tmp_path):
+    path = tmp_path / "log.parquet"
+    cdnow_sample.to_parquet(path)
+    loaded = pd.read_parquet(path)
+    for freq in ("D", "W", "M"):
+        a = rfm_summary(loaded, observation_end="1998-06-30", freq=freq)
+        b = rfm_summary(path, observation_end="1998-06-30", freq=freq)
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    a = calibration_holdout_split(loaded, calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="W")
+    b = calibration_holdout_split(str(path), calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="W")
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert b.attrs == a.attrs
+
+
+@FAST
+@given(rows=logs, freq=st.sampled_from(["D", "W", "M"]))
+def test_property_parquet_engine_agrees(rows, freq):
+    import tempfile
+
+    tx = to_log(rows).assign(order_id=lambda d: [f"o{i % 7}" for i in range(len(d))])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/log.parquet"
+        tx.to_parquet(path)
+        loaded = pd.read_parquet(path)
+        a = rfm_summary(loaded, observation_end="2024-03-01", freq=freq)
+        b = rfm_summary(path, observation_end="2024-03-01", freq=freq)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_parquet_file_errors(tmp_path):
+    raw = tmp_path / "raw.parquet"
+    pd.DataFrame({"CustomerID": [1], "InvoiceDate": pd.to_datetime(["2024-01-01"]), "v": [1.0]}).to_parquet(raw)
+    with pytest.raises(DataValidationError, match="'customer_id'.*Available columns") as err:
+        rfm_summary(raw)
+    assert "read_transactions" in str(err.value)
+    holes = tmp_path / "holes.parquet"
+    pd.DataFrame({"customer_id": ["a", None], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+                  "amount": [1.0, 2.0]}).to_parquet(holes)
+    with pytest.raises(DataValidationError, match="1 rows have a missing"):
+        rfm_summary(holes)
+    late = tmp_path / "late.parquet"
+    pd.DataFrame({"customer_id": ["a", "b"], "date": pd.to_datetime(["2024-01-01", "2024-03-02"]),
+                  "amount": [1.0, 2.0]}).to_parquet(late)
+    with pytest.raises(DataValidationError, match="after observation_end"):
+        rfm_summary(late, observation_end="2024-02-01")
+    with pytest.raises(DataValidationError, match="cannot read a file"):
+        rfm_summary(late, engine="pandas")
+    with pytest.raises(DataValidationError, match="not found"):
+        rfm_summary(tmp_path / "nope.parquet")

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataValidationError, missing_columns_error
-from crmlib.features import _engines
+from crmlib.features import _engines, _parquet
 from crmlib.features._periods import check_freq, period_numbers, unit_factor
 
 __all__ = ["ENGINES", "rfm_summary", "calibration_holdout_split"]
@@ -202,6 +202,11 @@ def rfm_summary(
     >>> len(s), int(s["frequency"].sum())
     (2357, 2457)
     """
+    if _parquet.is_file_source(transactions):
+        freq, unit = check_freq(freq, time_unit)
+        _file_engine(engine)
+        agg, end_p, id_dtype = _parquet.summary_from_parquet(transactions, freq, observation_end)
+        return _finish(agg, end_p, unit_factor(freq, unit), id_dtype, "us")
     tx = _check_log(transactions)
     freq, unit = check_freq(freq, time_unit)
     end, end_p = _end_period(tx, observation_end, freq, "observation_end")
@@ -209,6 +214,15 @@ def rfm_summary(
     _after_end(tx, periods, end_p, end, "observation_end")
     agg = _aggregate(tx, periods, engine)
     return _finish(agg, end_p, unit_factor(freq, unit), tx["customer_id"].dtype, _time_unit(tx))
+
+
+def _file_engine(engine: Engine) -> None:
+    if engine not in ("auto", "duckdb"):
+        raise DataValidationError(
+            f"engine={engine!r} cannot read a file: a parquet path is aggregated by DuckDB.",
+            suggestion="use engine='auto' or 'duckdb', or load the file with pandas first.",
+        )
+    _choose_engine("duckdb", 0)
 
 
 def _time_unit(tx: pd.DataFrame) -> str:
@@ -264,6 +278,16 @@ def calibration_holdout_split(
     >>> int(s["frequency_cal"].sum()), int(s["frequency_holdout"].sum())
     (2457, 1882)
     """
+    if _parquet.is_file_source(transactions):
+        freq, unit = check_freq(freq, time_unit)
+        _file_engine(engine)
+        agg, hold, n_new, cal_p, obs_p, id_dtype = _parquet.split_from_parquet(
+            transactions, freq, calibration_end, observation_end
+        )
+        factor = unit_factor(freq, unit)
+        cal = _finish(agg, cal_p, factor, id_dtype, "us")
+        cal = cal[["frequency", "recency", "T", "monetary_value"]].add_suffix("_cal")
+        return _holdout_columns(cal, hold, n_new, obs_p, cal_p, factor, id_dtype)
     tx = _check_log(transactions)
     freq, unit = check_freq(freq, time_unit)
     cal_end, cal_p = _end_period(tx, calibration_end, freq, "calibration_end")
@@ -297,6 +321,15 @@ def calibration_holdout_split(
         else:
             hold = _engines.aggregate_periods_pandas(work)
         hold.index = hold.index.astype(tx["customer_id"].dtype)
+    else:
+        hold = None
+    return _holdout_columns(cal, hold, n_new, obs_p, cal_p, factor, tx["customer_id"].dtype)
+
+
+def _holdout_columns(cal, hold, n_new, obs_p, cal_p, factor, id_dtype) -> pd.DataFrame:
+    if hold is not None and len(hold):
+        if hold.index.dtype != id_dtype:
+            hold.index = hold.index.astype(id_dtype)
         hold = hold.reindex(cal.index)
         n_periods = hold["n_periods"].fillna(0).to_numpy(dtype=np.int64)
         total = hold["total_u"].fillna(0).to_numpy(dtype=np.int64)
