@@ -149,7 +149,7 @@ def main() -> int:
                     stats = run_case(__file__, f"{method}@{variant}", "--path", str(folder), "--end", end,
                                      "--repeat", str(repeat))
                     rows.append({"size": size, "input": variant, "method": method, **stats})
-                    print(f"  {variant:8s} {method:15s} {stats['seconds']:7.2f} s   peak {stats['peak_bytes'] / 2**30:5.2f} GiB"
+                    print(f"  {variant:8s} {method:20s} {stats['seconds']:7.2f} s   peak {stats['peak_bytes'] / 2**30:5.2f} GiB"
                           f"  (+{stats['extra_bytes'] / 2**30:.2f} GiB over the loaded log)", flush=True)
     table = pd.DataFrame(rows)
     print("\nRatios (time of the alternative / time of crmlib's default engine choice):")
