@@ -33,10 +33,10 @@ def test_chinese_labels_render_without_missing_glyphs(tmp_path):
 def test_styles_do_not_leak_from_context():
     import matplotlib as mpl
 
-    before = mpl.rcParams["axes.titleweight"]
+    before = mpl.rcParams["axes.spines.top"]
     with house_style():
-        assert mpl.rcParams["axes.titleweight"] == "bold"
-    assert mpl.rcParams["axes.titleweight"] == before
+        assert mpl.rcParams["axes.spines.top"] is False
+    assert mpl.rcParams["axes.spines.top"] == before
     with mpl.rc_context():
         use_style()
         assert mpl.rcParams["axes.spines.top"] is False

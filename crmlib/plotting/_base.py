@@ -28,8 +28,10 @@ _RC: dict[str, Any] = {
     "figure.figsize": (8.0, 5.0),
     "figure.dpi": 100,
     "figure.constrained_layout.use": True,
-    "axes.titlesize": 13,
-    "axes.titleweight": "bold",
+    "axes.titlesize": 14,
+    # regular weight: the CJK fallback font has no bold face, and matplotlib would log a
+    # "failed to find font weight bold" line for every title
+    "axes.titleweight": "normal",
     "axes.labelsize": 11,
     "axes.spines.top": False,
     "axes.spines.right": False,
