@@ -1,0 +1,193 @@
+"""Churn features as of a cutoff date, built only from rows dated before it.
+
+Everything a model may know at the cutoff is in the rows dated strictly before it; using
+a later row would be leakage (数据泄漏): the model would look good in testing and fail
+in use. :func:`churn_features` drops every row on or after the cutoff before computing
+anything, and the tests prove it by rewriting the future and checking that nothing moves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmlib.churn._common import ONE_DAY, as_horizon, as_timestamp, check_log, customers_before
+from crmlib.churn.labels import churn_labels
+from crmlib.exceptions import DataValidationError
+from crmlib.features import rfm_summary
+
+__all__ = ["FEATURE_COLUMNS", "FEATURE_DESCRIPTIONS", "churn_dataset", "churn_features"]
+
+#: What each feature means. Times are in days, measured on calendar days up to the last
+#: day before the cutoff (a purchase on that day has ``days_since_last == 0``).
+FEATURE_DESCRIPTIONS: dict[str, str] = {
+    "days_since_last": "days from the last purchase day to the last day before the cutoff (RFM recency)",
+    "frequency": "repeat purchase days (distinct purchase days minus 1; BG/NBD's x)",
+    "active_span_days": "days from the first to the last purchase day (BG/NBD's t_x)",
+    "tenure_days": "days from the first purchase day to the last day before the cutoff (BG/NBD's T)",
+    "total_spend": "sum of purchase amounts before the cutoff",
+    "avg_spend": "mean spend per purchase day",
+    "spend_last_window": "spend in the last window_days before the cutoff",
+    "spend_trend": "(last window - previous window) / (last + previous), in [-1, 1]; 0 if both are 0",
+    "mean_gap_days": "mean days between successive purchase days (NaN for one-time buyers)",
+    "last_gap_days": "days between the last two purchase days (NaN for one-time buyers)",
+    "gap_ratio": "days_since_last / mean_gap_days: how overdue against the customer's own rhythm",
+    "return_rate": "value returned or cancelled / value bought, clipped to [0, 1]",
+}
+#: The columns :func:`churn_features` returns, in order.
+FEATURE_COLUMNS: list[str] = list(FEATURE_DESCRIPTIONS)
+
+
+def churn_features(
+    transactions: pd.DataFrame,
+    cutoff: str | pd.Timestamp,
+    *,
+    window_days: int = 90,
+) -> pd.DataFrame:
+    """Per-customer features as of ``cutoff``, from rows dated strictly before it.
+
+    Parameters
+    ----------
+    transactions : DataFrame or Transactions
+        A log with ``customer_id``, ``date`` and ``amount``, as returned by
+        :func:`crmlib.read_transactions`. Purchases are rows with a positive amount.
+        Returns and cancellations (negative amounts) only feed ``return_rate``; read the
+        raw data with ``policy={"return": "keep", "cancellation": "keep"}`` to keep them,
+        otherwise ``return_rate`` is 0 for everyone.
+    cutoff : date-like
+        The "as of" date. Rows on or after it are ignored.
+    window_days : int, default 90
+        Length of the two windows compared by ``spend_trend`` (the last ``window_days``
+        before the cutoff against the ``window_days`` before those).
+
+    Returns
+    -------
+    DataFrame
+        One row per customer with at least one purchase before the cutoff, indexed by
+        ``customer_id`` (sorted), with the columns :data:`FEATURE_COLUMNS` (see
+        :data:`FEATURE_DESCRIPTIONS`). ``mean_gap_days``, ``last_gap_days`` and
+        ``gap_ratio`` are NaN for customers with a single purchase day; the models of
+        :func:`crmlib.churn.make_churn_model` handle that.
+
+    Raises
+    ------
+    DataValidationError
+        Malformed log, a bad cutoff or window, or no purchase before the cutoff.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b"],
+    ...                    "date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-31",
+    ...                                            "2024-02-20"]),
+    ...                    "amount": [10.0, 20.0, 30.0, 99.0]})
+    >>> f = churn_features(tx, cutoff="2024-02-10")
+    >>> f.loc["a", ["days_since_last", "frequency", "tenure_days", "mean_gap_days"]].tolist()
+    [9.0, 2.0, 39.0, 15.0]
+    >>> list(f.index)  # b first buys after the cutoff
+    ['a']
+    """
+    tx = check_log(transactions)
+    start = as_timestamp(cutoff, "cutoff")
+    window = as_horizon(window_days, "window_days")
+
+    # The only place the log is touched: everything below sees the past alone.
+    past = tx.loc[tx["date"] < start, ["customer_id", "date", "amount"]]
+    ids = customers_before(past if len(past) else tx, start)
+    amount = past["amount"].to_numpy()
+    buys = past.loc[amount > 0]
+    back = past.loc[amount < 0]
+
+    # Last day the features may see: the day before a midnight cutoff.
+    last_day = (start - pd.Timedelta(1, "ns")).normalize()
+    rfm = rfm_summary(buys, observation_end=last_day, freq="D", engine="pandas")
+    rfm = rfm.reindex(ids)
+
+    out = pd.DataFrame(index=ids)
+    out["days_since_last"] = (rfm["T"] - rfm["recency"]).astype("float64")
+    out["frequency"] = rfm["frequency"].astype("float64")
+    out["active_span_days"] = rfm["recency"].astype("float64")
+    out["tenure_days"] = rfm["T"].astype("float64")
+    out["total_spend"] = rfm["total_spend"].astype("float64")
+    out["avg_spend"] = out["total_spend"] / (out["frequency"] + 1.0)
+
+    recent = _spend_between(buys, start - window, start).reindex(ids, fill_value=0.0)
+    prior = _spend_between(buys, start - 2 * window, start - window).reindex(ids, fill_value=0.0)
+    both = recent + prior
+    out["spend_last_window"] = recent
+    out["spend_trend"] = np.where(both > 0, (recent - prior) / both.where(both > 0, 1.0), 0.0)
+
+    repeat = out["frequency"] > 0
+    out["mean_gap_days"] = (out["active_span_days"] / out["frequency"]).where(repeat)
+    out["last_gap_days"] = _last_gap(buys).reindex(ids).where(repeat)
+    # a repeat buyer whose purchases all fall on one day cannot exist (frequency counts days),
+    # so mean_gap_days > 0 wherever it is defined
+    out["gap_ratio"] = out["days_since_last"] / out["mean_gap_days"]
+
+    returned = (-back.groupby("customer_id")["amount"].sum()).reindex(ids, fill_value=0.0)
+    gross = buys.groupby("customer_id")["amount"].sum().reindex(ids)
+    out["return_rate"] = (returned / gross).clip(0.0, 1.0)
+
+    out = out[FEATURE_COLUMNS]
+    out.index.name = "customer_id"
+    return out
+
+
+def _spend_between(buys: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Series:
+    mask = (buys["date"] >= lo) & (buys["date"] < hi)
+    return buys.loc[mask].groupby("customer_id")["amount"].sum().astype("float64")
+
+
+def _last_gap(buys: pd.DataFrame) -> pd.Series:
+    days = (
+        pd.DataFrame({"customer_id": buys["customer_id"], "day": buys["date"].dt.floor("D")})
+        .drop_duplicates()
+        .sort_values(["customer_id", "day"], kind="stable")
+    )
+    gaps = days.groupby("customer_id")["day"].diff() / ONE_DAY
+    # the last row of each customer holds the gap between their last two purchase days
+    return gaps.groupby(days["customer_id"]).last().astype("float64")
+
+
+def churn_dataset(
+    transactions: pd.DataFrame,
+    cutoff: str | pd.Timestamp,
+    horizon: int | str | pd.Timedelta,
+    *,
+    window_days: int = 90,
+    observation_end: str | pd.Timestamp | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Features as of ``cutoff`` and the churn label over the ``horizon`` after it.
+
+    Parameters
+    ----------
+    transactions : DataFrame or Transactions
+        The validated log.
+    cutoff : date-like
+        Features use rows before it; the label looks at ``[cutoff, cutoff + horizon)``.
+    horizon : int, str or Timedelta
+        Outcome window, in days or as a duration.
+    window_days : int, default 90
+        Passed to :func:`churn_features`.
+    observation_end : date-like, optional
+        Passed to :func:`churn_labels`.
+
+    Returns
+    -------
+    X : DataFrame
+        :func:`churn_features` output.
+    y : Series
+        :func:`churn_labels` output, aligned with ``X``.
+
+    Examples
+    --------
+    >>> from crmlib.datasets import load_cdnow
+    >>> X, y = churn_dataset(load_cdnow(), cutoff="1997-10-01", horizon=90)
+    >>> len(X) == len(y), round(float(y.mean()), 2)
+    (True, 0.83)
+    """
+    X = churn_features(transactions, cutoff, window_days=window_days)
+    y = churn_labels(transactions, cutoff, horizon, observation_end=observation_end)
+    if not X.index.equals(y.index):  # pragma: no cover - both use customers_before
+        raise DataValidationError("crmlib bug: features and labels cover different customers.")
+    return X, y

@@ -1,0 +1,121 @@
+"""Churn charts: each returns its Axes, draws what it claims and labels it."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.lines import Line2D
+
+from crmlib import DataValidationError
+from crmlib.churn import (
+    calibration_table,
+    churn_reasons_table,
+    lift_table,
+    profit_curve,
+    winback_policy,
+)
+from crmlib.churn.plotting import (
+    format_money,
+    plot_calibration,
+    plot_churn_reasons,
+    plot_decile_lift,
+    plot_feature_importance,
+    plot_gains,
+    plot_precision_recall,
+    plot_profit_curve,
+    plot_roc,
+    plot_winback_policy,
+)
+from crmlib.plotting import get_ax, save_figure
+
+
+@pytest.fixture(scope="module")
+def scored():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(size=400)
+    y = (rng.uniform(size=400) < p).astype(int)
+    return y, {"model": p, "noise": rng.uniform(size=400)}
+
+
+def _legend_texts(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_roc_and_pr(scored):
+    y, scores = scored
+    ax = plot_roc(y, scores)
+    assert ax.get_title() and "false positive" in ax.get_xlabel()
+    texts = _legend_texts(ax)
+    assert any(t.startswith("model (AUC 0.") for t in texts) and any("random" in t for t in texts)
+    ax = plot_precision_recall(y, scores, title="PR")
+    assert ax.get_title() == "PR" and any("PR AUC" in t for t in _legend_texts(ax))
+    assert len(ax.get_lines()) == 3  # two models and the churn-rate line
+
+
+def test_calibration_gains_and_lift(scored, tmp_path):
+    y, scores = scored
+    calib = {k: calibration_table(y, v) for k, v in scores.items()}
+    ax = plot_calibration(calib)
+    assert "observed" in ax.get_ylabel()
+    lifts = {k: lift_table(y, v) for k, v in scores.items()}
+    ax = plot_gains(lifts)
+    model_line = [ln for ln in ax.get_lines() if ln.get_label() == "model"][0]
+    assert model_line.get_ydata()[-1] == pytest.approx(1.0) and model_line.get_xdata()[0] == 0
+    ax = plot_decile_lift(lifts)
+    assert len(ax.patches) == 20  # ten deciles, two scores
+    paths = save_figure(ax, tmp_path / "lift")
+    assert all(p.exists() for p in paths)
+
+
+def test_profit_curve_marks_the_optimum():
+    pc = profit_curve([0.9, 0.5, 0.2, 0.1], [100, 100, 100, 100], contact_cost=10, save_rate=0.5,
+                      y_true=[1, 1, 0, 0])
+    ax = plot_profit_curve(pc, currency="£")
+    stars = [ln for ln in ax.get_lines() if isinstance(ln, Line2D) and ln.get_marker() == "*"]
+    assert len(stars) == 1
+    assert stars[0].get_xdata()[0] == 0.5 and stars[0].get_ydata()[0] == 50.0
+    assert any("top 50%" in t and "£50" in t for t in _legend_texts(ax))
+    assert any("realised" in t for t in _legend_texts(ax))
+    assert "£" in ax.get_ylabel()
+
+
+def test_reasons_and_policy_charts():
+    df = pd.DataFrame(
+        {
+            "Churn Value": [1, 1, 1, 0],
+            "Churn Category": ["Price", "Price", "Other", None],
+            "Churn Reason": ["Price too high", "Price too high", "Moved", None],
+        }
+    )
+    reasons = churn_reasons_table(df)
+    ax = plot_churn_reasons(reasons)
+    assert len(ax.patches) == 2
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-1].startswith("Price too high")  # the largest on top
+    assert set(_legend_texts(ax)) == {"preventable", "not preventable"}
+    with pytest.raises(DataValidationError, match="churn_reasons_table"):
+        plot_churn_reasons(df)
+    policy = winback_policy(pd.DataFrame({"tier": ["key", "small"], "value": [500.0, 5.0]}))
+    fig_ax = get_ax()
+    ax = plot_winback_policy(policy, currency="£", ax=fig_ax)
+    assert ax is fig_ax
+    texts = [t.get_text() for t in ax.texts]
+    assert "fight: £110.00" in texts and "let go: -£0.25" in texts
+
+
+def test_feature_importance():
+    imp = pd.Series({"a": 0.1, "b": 0.3, "c": -0.01})
+    ax = plot_feature_importance(imp, error=imp.abs() / 10, top=2)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    with pytest.raises(DataValidationError):
+        plot_feature_importance(pd.Series(dtype=float))
+
+
+def test_format_money():
+    assert format_money(-1234.4, "£") == "-£1,234"
+    assert format_money(0.5, "$", 2) == "$0.50"
