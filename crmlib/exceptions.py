@@ -94,12 +94,23 @@ _CONVERGENCE_CHECKLIST = (
 
 
 class ConvergenceError(RuntimeError):
-    """An optimiser did not converge; the message carries a checklist of what to try."""
+    """An optimiser did not converge; the message carries a checklist of what to try.
 
+    Parameters
+    ----------
+    message : str
+        What failed.
+    checklist : str, optional
+        What to try; default the checklist for the CLV models (penalizer, time units,
+        frequency distribution, starting values).
+    """
+
+    #: The default checklist (CLV models); an instance may carry another.
     checklist = _CONVERGENCE_CHECKLIST
 
-    def __init__(self, message: str) -> None:
-        super().__init__(f"{message}\n{_CONVERGENCE_CHECKLIST}")
+    def __init__(self, message: str, checklist: str | None = None) -> None:
+        self.checklist = _CONVERGENCE_CHECKLIST if checklist is None else checklist
+        super().__init__(f"{message}\n{self.checklist}")
 
 
 class CrmlibWarning(UserWarning):

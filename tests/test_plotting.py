@@ -10,7 +10,11 @@ import pytest
 from crmlib import read_transactions
 from crmlib.features import rfm_summary
 from crmlib.plotting import get_ax, house_style, save_figure, use_style
-from crmlib.plotting.data import plot_exclusions, plot_frequency_histogram, plot_transactions_over_time
+from crmlib.plotting.data import (
+    plot_exclusions,
+    plot_frequency_histogram,
+    plot_transactions_over_time,
+)
 
 
 def test_save_figure_writes_each_format(tmp_path):

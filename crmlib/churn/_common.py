@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmlib.exceptions import DataValidationError, missing_columns_error
+from crmlib.exceptions import DataValidationError
+from crmlib.features import check_transactions
 
 REQUIRED = ("customer_id", "date", "amount")
 ONE_DAY = pd.Timedelta(days=1)
@@ -21,49 +22,7 @@ ONE_DAY = pd.Timedelta(days=1)
 
 def check_log(transactions: Any) -> pd.DataFrame:
     """The canonical log from a DataFrame or a ``read_transactions`` result, validated."""
-    tx = transactions
-    if hasattr(tx, "transactions") and hasattr(tx, "report"):  # a read_transactions result
-        tx = tx.transactions
-    if not isinstance(tx, pd.DataFrame):
-        raise DataValidationError(
-            f"Expected a transaction DataFrame, got {type(tx).__name__}.",
-            suggestion="pass the log returned by crmlib.read_transactions(...).",
-        )
-    missing = [c for c in REQUIRED if c not in tx.columns]
-    if missing:
-        err = missing_columns_error(missing, list(tx.columns), what="transaction log")
-        raise DataValidationError(
-            str(err).split("\nSuggestion:")[0],
-            column=missing[0],
-            suggestion="read the raw data with crmlib.read_transactions(raw, customer=..., date=..., "
-            "amount=...), which returns the canonical columns customer_id, date and amount.",
-        )
-    if len(tx) == 0:
-        raise DataValidationError("The transaction log is empty.", suggestion="check the filter that produced it.")
-    date = tx["date"]
-    if not pd.api.types.is_datetime64_any_dtype(date) or isinstance(date.dtype, pd.DatetimeTZDtype):
-        raise DataValidationError(
-            f"Column 'date' must be naive datetime64, got {date.dtype}.",
-            column="date",
-            rows=tx[["customer_id", "date"]].head(),
-            suggestion="read the data with crmlib.read_transactions, which parses and normalises dates.",
-        )
-    if not pd.api.types.is_numeric_dtype(tx["amount"]) or pd.api.types.is_bool_dtype(tx["amount"]):
-        raise DataValidationError(
-            f"Column 'amount' must be numeric, got {tx['amount'].dtype}.",
-            column="amount",
-            rows=tx[["customer_id", "amount"]].head(),
-            suggestion="read the data with crmlib.read_transactions, which parses text amounts.",
-        )
-    bad = tx["customer_id"].isna() | date.isna() | tx["amount"].isna()
-    if bad.any():
-        raise DataValidationError(
-            f"{int(bad.sum()):,} rows have a missing customer_id, date or amount.",
-            rows=tx.loc[bad, list(REQUIRED)],
-            suggestion="read the data with crmlib.read_transactions, which applies and reports the "
-            "exclusion policy for such rows.",
-        )
-    return tx
+    return check_transactions(transactions)
 
 
 def as_timestamp(value: Any, name: str) -> pd.Timestamp:

@@ -73,10 +73,13 @@ class GammaGamma(CLVModel):
         return lifetimes_fitters().gamma_gamma_fitter.GammaGammaFitter
 
     def _check_relations(self, summary, data, index) -> None:
+        # A $0 mean repeat spend is a valid observation for the conditional expectation
+        # (it only pulls the estimate towards 0); the likelihood, which takes log(m), needs
+        # m > 0, so fit() checks that separately.
         check_rows(
             summary,
-            (data["frequency"] > 0) & (data["monetary_value"] <= 0),
-            "{n:,} customers with repeat purchases have a monetary_value of 0 or less.",
+            (data["frequency"] > 0) & (data["monetary_value"] < 0),
+            "{n:,} customers with repeat purchases have a negative monetary_value.",
             column="monetary_value",
             columns=["frequency", "monetary_value"],
             suggestion="monetary_value is the mean value of the repeat purchases and must be "
@@ -103,6 +106,16 @@ class GammaGamma(CLVModel):
                 column="frequency",
                 suggestion="use a longer calibration window, or a coarser frequency such as freq='D'.",
             )
+        check_rows(
+            summary,
+            keep & (data["monetary_value"] <= 0),
+            "{n:,} customers with repeat purchases have a monetary_value of 0 or less; the spend "
+            "model's likelihood needs positive spend.",
+            column="monetary_value",
+            columns=["frequency", "monetary_value"],
+            suggestion="fit on summary[summary['monetary_value'] > 0]; expected_spend and clv still "
+            "accept customers whose repeat purchases were worth 0.",
+        )
         w = np.ones(len(keep)) if weights is None else weights
         self.n_excluded_ = int(round(float(w[~keep].sum())))
         f, m = data["frequency"][keep], data["monetary_value"][keep]

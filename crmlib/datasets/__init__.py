@@ -21,16 +21,20 @@ from crmlib.datasets.cdnow import (
     CDNOW_CALIBRATION_END,
     CDNOW_COHORT_START,
     CDNOW_OBSERVATION_END,
+    CDNOW_POLICY,
     load_cdnow,
     load_cdnow_transactions,
 )
+from crmlib.datasets.default import DefaultLog, load_default_transactions
 from crmlib.datasets.synthetic import generate_bgnbd_transactions
 
 __all__ = [
     "CDNOW_CALIBRATION_END",
     "CDNOW_COHORT_START",
     "CDNOW_OBSERVATION_END",
+    "CDNOW_POLICY",
     "DATASETS",
+    "DefaultLog",
     "available",
     "data_dir",
     "dataset_path",
@@ -39,6 +43,7 @@ __all__ = [
     "load_cdnow",
     "load_cdnow_transactions",
     "load_complaints",
+    "load_default_transactions",
     "load_groceries",
     "load_online_retail",
     "load_telco",

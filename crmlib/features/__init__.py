@@ -4,7 +4,8 @@ calibration/holdout split, in lifetimes' conventions, with a pandas and a DuckDB
 from crmlib.features.rfm import (
     ENGINES,
     calibration_holdout_split,
+    check_transactions,
     rfm_summary,
 )
 
-__all__ = ["ENGINES", "calibration_holdout_split", "rfm_summary"]
+__all__ = ["ENGINES", "calibration_holdout_split", "check_transactions", "rfm_summary"]

@@ -24,7 +24,7 @@ from crmlib.exceptions import DataValidationError, missing_columns_error
 from crmlib.features import _engines, _parquet
 from crmlib.features._periods import check_freq, period_numbers, unit_factor
 
-__all__ = ["ENGINES", "rfm_summary", "calibration_holdout_split"]
+__all__ = ["ENGINES", "check_transactions", "rfm_summary", "calibration_holdout_split"]
 
 Engine = Literal["auto", "pandas", "duckdb"]
 ENGINES = ("pandas", "duckdb")
@@ -34,6 +34,21 @@ ENGINES = ("pandas", "duckdb")
 AUTO_DUCKDB_ROWS = 5_000_000
 
 _REQUIRED = ("customer_id", "date", "amount")
+
+
+def check_transactions(tx: pd.DataFrame) -> pd.DataFrame:
+    """Check that ``tx`` is a canonical, validated log and return it.
+
+    Accepts the DataFrame or the whole result of :func:`crmlib.read_transactions`.
+
+    Raises
+    ------
+    DataValidationError
+        Missing ``customer_id``/``date``/``amount`` columns (pointing to
+        ``read_transactions``), an empty log, text or time-zone-aware dates, non-numeric
+        amounts, or missing values.
+    """
+    return _check_log(tx)
 
 
 def _check_log(tx: pd.DataFrame) -> pd.DataFrame:

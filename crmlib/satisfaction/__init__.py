@@ -1,0 +1,84 @@
+"""Satisfaction and loyalty (客户满意与客户忠诚): the satisfaction-to-loyalty curve.
+
+The workflow, in the order of the notebook ``04_satisfaction_to_loyalty``:
+
+1. :func:`satisfaction_index` (mean of the rated items, "not applicable" left out) or
+   :func:`expectation_index` (perception over expectation), then :func:`bin_index` to
+   turn the index into levels.
+2. :func:`loyalty_curve`: loyalty rate per level with Wilson intervals, isotonic and
+   smooth fits, the knee test (:func:`detect_knee`), the defection / indifference /
+   affection zones (:func:`curve_zones`), ratios between levels with bootstrap
+   intervals (``curve.ratio(5, 4)``), what each further point buys
+   (``curve.marginal_gains()``) and the terrorists and apostles (``curve.extremes()``);
+   :func:`target_scenarios` shows why a "4 or 5" target misleads.
+3. :func:`driver_analysis`: which items move loyalty most, against how well each
+   performs (the importance-performance map).
+4. :func:`generate_survey`: a seeded survey with a stated curve (``"xerox"``,
+   ``"competitive"``, ``"protected"`` or your own) to check the analysis against.
+
+Charts are in :mod:`crmlib.satisfaction.plotting`.
+"""
+
+from crmlib.satisfaction.curve import LoyaltyCurve, loyalty_curve
+from crmlib.satisfaction.drivers import QUADRANTS, DriverAnalysis, driver_analysis
+from crmlib.satisfaction.fits import (
+    SmoothFit,
+    isotonic_fit,
+    newcombe_difference,
+    smooth_fit,
+    wilson_interval,
+)
+from crmlib.satisfaction.generator import (
+    CURVES,
+    DEFAULT_ITEMS,
+    DEFAULT_SCORE_PROBS,
+    SurveyCurve,
+    curve_probabilities,
+    generate_survey,
+)
+from crmlib.satisfaction.index import (
+    SatisfactionIndex,
+    bin_index,
+    expectation_index,
+    satisfaction_index,
+)
+from crmlib.satisfaction.knee import Knee, detect_knee
+from crmlib.satisfaction.ratio import RateRatio, rate_ratio
+from crmlib.satisfaction.targets import target_scenarios
+from crmlib.satisfaction.validation import check_items, check_outcome, check_scores
+from crmlib.satisfaction.zones import ZONE_LABELS, ZONE_NAMES, curve_zones, terrorists_and_apostles
+
+__all__ = [
+    "CURVES",
+    "DEFAULT_ITEMS",
+    "DEFAULT_SCORE_PROBS",
+    "QUADRANTS",
+    "ZONE_LABELS",
+    "ZONE_NAMES",
+    "DriverAnalysis",
+    "Knee",
+    "LoyaltyCurve",
+    "RateRatio",
+    "SatisfactionIndex",
+    "SmoothFit",
+    "SurveyCurve",
+    "bin_index",
+    "check_items",
+    "check_outcome",
+    "check_scores",
+    "curve_probabilities",
+    "curve_zones",
+    "detect_knee",
+    "driver_analysis",
+    "expectation_index",
+    "generate_survey",
+    "isotonic_fit",
+    "loyalty_curve",
+    "newcombe_difference",
+    "rate_ratio",
+    "satisfaction_index",
+    "smooth_fit",
+    "target_scenarios",
+    "terrorists_and_apostles",
+    "wilson_interval",
+]

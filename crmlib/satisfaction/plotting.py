@@ -1,0 +1,445 @@
+"""Charts of the satisfaction-to-loyalty analysis. Each is ``plot_x(result, ..., ax=None) -> Axes``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from crmlib.plotting import PALETTE, format_thousands, get_ax
+from crmlib.satisfaction.zones import ZONE_LABELS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from crmlib.satisfaction.curve import LoyaltyCurve
+    from crmlib.satisfaction.drivers import DriverAnalysis
+    from crmlib.satisfaction.index import SatisfactionIndex
+
+__all__ = [
+    "ZONE_COLOURS",
+    "label_overlaps",
+    "plot_curves",
+    "plot_importance_performance",
+    "plot_index_distribution",
+    "plot_loyalty_curve",
+    "plot_marginal_gains",
+    "plot_target_scenarios",
+]
+
+ZONE_COLOURS = {"defection": "#D55E00", "indifference": "#999999", "affection": "#009E73"}
+
+
+def _percent_axis(ax: Axes, axis: str = "y", decimals: int = 0) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0, decimals=decimals))
+
+
+def _pp_axis(ax: Axes) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v * 100:+.3g} pp" if v else "0"))
+
+
+def _half_step(levels: np.ndarray) -> float:
+    return float(np.min(np.diff(levels))) / 2 if levels.size > 1 else 0.5
+
+
+def plot_loyalty_curve(
+    curve: LoyaltyCurve,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    show_zones: bool = True,
+    show_knee: bool = True,
+    show_counts: bool = True,
+    ylim: tuple[float, float] | None = (-0.02, 1.02),
+) -> Axes:
+    """Loyalty rate by satisfaction level: observed rates with Wilson intervals, the
+    isotonic and smooth fits, the knee and the shaded zones.
+
+    Parameters
+    ----------
+    curve : LoyaltyCurve
+        From :func:`~crmlib.satisfaction.loyalty_curve`.
+    ax : Axes, optional
+    title : str, optional
+    show_zones, show_knee, show_counts : bool, default True
+        Shade the zones; mark the knee; print respondents under each level.
+    ylim : (low, high) or None, default (-0.02, 1.02)
+        Loyalty axis range; None lets matplotlib zoom to the data (mind that a zoomed
+        axis exaggerates small differences).
+
+    Returns
+    -------
+    Axes
+    """
+    ax = get_ax(ax, figsize=(8.5, 5.5))
+    t = curve.table
+    lv = t["level"].to_numpy(dtype="float64")
+    h = _half_step(lv)
+    has = t["n"].to_numpy() > 0
+    if show_zones:
+        for z in curve.zones.itertuples():
+            ax.axvspan(z.from_level - h, z.to_level + h, color=ZONE_COLOURS[z.zone], alpha=0.10, lw=0, zorder=0)
+            ax.text(
+                (z.from_level + z.to_level) / 2, 1.01, ZONE_LABELS[z.zone], transform=ax.get_xaxis_transform(),
+                ha="center", va="bottom", fontsize=9.5, color=ZONE_COLOURS[z.zone],
+            )
+    rate = t["rate"].to_numpy()
+    # clip: a Wilson bound can sit a rounding error beyond a rate of exactly 0 or 1
+    yerr = np.clip(np.vstack([rate - t["ci_low"].to_numpy(), t["ci_high"].to_numpy() - rate]), 0, None)
+    ax.errorbar(
+        lv[has], rate[has], yerr=yerr[:, has], fmt="o", color=PALETTE[0], ms=7, capsize=4, lw=1.5,
+        label=f"observed loyalty rate ({curve.confidence:.0%} Wilson interval)", zorder=3,
+    )
+    ax.plot(lv[has], t["isotonic"].to_numpy()[has], color=PALETTE[1], lw=2, ls="--", marker="s", ms=4,
+            label="monotone fit (isotonic)", zorder=2)
+    grid = np.linspace(lv[has].min(), lv[has].max(), 200)
+    ax.plot(grid, curve.smooth(grid), color=PALETTE[4], lw=2, label=f"smooth fit ({curve.smooth.method})", zorder=2)
+    if show_knee and curve.knee.found:
+        ax.axvline(curve.knee.level, color="black", ls=":", lw=1.5, zorder=1,
+                   label=f"knee at {curve.knee.level:g} (p = {curve.knee.p_value:.2g})")
+    if show_counts:
+        ax.set_xticks(lv, labels=[f"{v:g}\nn={n:,}" for v, n in zip(lv, t["n"], strict=True)])
+    else:
+        ax.set_xticks(lv, labels=[f"{v:g}" for v in lv])
+    ax.set_xlim(lv[0] - h, lv[-1] + h)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    _percent_axis(ax)
+    ax.set_xlabel(f"Satisfaction level ({curve.score_name})")
+    ax.set_ylabel(f"Loyal ({curve.outcome_name}), % of respondents")
+    # the zone names sit just above the plot, so the title makes room for them
+    ax.set_title(title or "Satisfaction-to-loyalty curve 满意度-忠诚度曲线", pad=22 if show_zones else 6)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=9)
+    ax.grid(axis="x", visible=False)
+    return ax
+
+
+def plot_curves(
+    curves: Mapping[str, LoyaltyCurve],
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    true_rates: Mapping[str, Sequence[float]] | None = None,
+) -> Axes:
+    """Several loyalty curves on one chart (e.g. competitive vs protected market).
+
+    Parameters
+    ----------
+    curves : mapping of name -> LoyaltyCurve
+    ax : Axes, optional
+    title : str, optional
+    true_rates : mapping of name -> rates, optional
+        The generator's true curve per name, drawn as hollow diamonds.
+
+    Returns
+    -------
+    Axes
+    """
+    ax = get_ax(ax, figsize=(8.5, 5.5))
+    lv_all: list[float] = []
+    for i, (name, c) in enumerate(curves.items()):
+        col = PALETTE[i % len(PALETTE)]
+        t = c.table[c.table["n"] > 0]
+        lv = t["level"].to_numpy(dtype="float64")
+        lv_all.extend(lv.tolist())
+        off = (i - (len(curves) - 1) / 2) * 0.06  # side by side so the intervals do not hide each other
+        yerr = np.clip(np.vstack([t["rate"] - t["ci_low"], t["ci_high"] - t["rate"]]), 0, None)
+        ax.errorbar(lv + off, t["rate"], yerr=yerr, fmt="o",
+                    color=col, capsize=3, ms=6, label=f"{name}: observed", zorder=3)
+        grid = np.linspace(lv.min(), lv.max(), 200)
+        ax.plot(grid, c.smooth(grid), color=col, lw=2, alpha=0.8)
+        if true_rates is not None and name in true_rates:
+            ax.plot(lv, np.asarray(true_rates[name])[: lv.size], "D", mfc="none", color=col, ms=9, mew=1.5,
+                    label=f"{name}: true curve", zorder=4)
+        if c.knee.found:
+            ax.annotate(f"knee {c.knee.level:g}", (c.knee.level, float(c.smooth(c.knee.level))),
+                        xytext=(-40, 25), textcoords="offset points", fontsize=9, color=col,
+                        arrowprops={"arrowstyle": "->", "color": col})
+    lvs = np.unique(lv_all)
+    ax.set_xticks(lvs, labels=[f"{v:g}" for v in lvs])
+    ax.set_ylim(0, 1.02)
+    _percent_axis(ax)
+    ax.set_xlabel("Satisfaction level (1 = very dissatisfied, 5 = completely satisfied)")
+    ax.set_ylabel("Loyal, % of respondents")
+    ax.set_title(title or "The curve's shape depends on competition (Jones & Sasser 1995)")
+    # below the plot: curves can run along any edge inside it
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9)
+    return ax
+
+
+def plot_marginal_gains(curve: LoyaltyCurve, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """What the next point of satisfaction buys: gain in loyalty for each one-level step,
+    with Newcombe intervals; the step with the largest fitted gain is highlighted.
+
+    Returns
+    -------
+    Axes
+    """
+    ax = get_ax(ax, figsize=(8, 4.8))
+    g = curve.marginal_gains()
+    x = np.arange(len(g))
+    best = int(np.nanargmax(g["gain_isotonic"].to_numpy()))
+    colours = [PALETTE[2] if i == best else "#BBBBBB" for i in range(len(g))]
+    gain = g["gain"].to_numpy()
+    ax.bar(x, gain, color=colours, width=0.6, label="observed gain (bar), 95% Newcombe interval", zorder=2)
+    ax.errorbar(x, gain, yerr=np.clip(np.vstack([gain - g["ci_low"].to_numpy(), g["ci_high"].to_numpy() - gain]), 0, None), fmt="none",
+                ecolor="black", capsize=4, lw=1.2, zorder=3)
+    ax.plot(x, g["gain_isotonic"], "D", color=PALETTE[1], ms=7, label="gain on the monotone fit", zorder=4)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x, labels=[f"{a:g} → {b:g}" for a, b in zip(g["from_level"], g["to_level"], strict=True)])
+    _pp_axis(ax)
+    ax.set_xlabel("One more point of satisfaction: from → to")
+    ax.set_ylabel("Change in loyalty (percentage points)")
+    ax.set_title(title or "Where the next point of satisfaction buys the most loyalty")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9)
+    return ax
+
+
+def plot_target_scenarios(table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Top-box share against expected loyalty for the scenarios of
+    :func:`~crmlib.satisfaction.target_scenarios` (grouped horizontal bars).
+
+    Returns
+    -------
+    Axes
+    """
+    ax = get_ax(ax, figsize=(8, 1.2 + 0.9 * len(table)))
+    y = np.arange(len(table))
+    hgt = 0.38
+    ax.barh(y - hgt / 2, table["top_box"], height=hgt, color=PALETTE[5], label="share rating 4 or 5 (top box)")
+    ax.barh(y + hgt / 2, table["expected_loyalty"], height=hgt, color=PALETTE[0], label="expected loyalty")
+    for yi, (tb, el) in enumerate(zip(table["top_box"], table["expected_loyalty"], strict=True)):
+        ax.text(tb + 0.01, yi - hgt / 2, f"{tb:.0%}", va="center", fontsize=9)
+        ax.text(el + 0.01, yi + hgt / 2, f"{el:.0%}", va="center", fontsize=9)
+    ax.set_yticks(y, labels=[str(i) for i in table.index])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.1)
+    _percent_axis(ax, "x")
+    ax.set_xlabel("% of customers")
+    ax.set_title(title or 'Same "4 or 5" share, different loyalty')
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 - 0.2 / len(table)), ncol=2, fontsize=9)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def plot_index_distribution(
+    index: SatisfactionIndex | pd.Series,
+    *,
+    ax: Axes | None = None,
+    bins: int | Sequence[float] | None = None,
+    scale: tuple[float, float] = (1, 5),
+    cuts: Sequence[float] | None = (1.5, 2.5, 3.5, 4.5),
+    title: str | None = None,
+) -> Axes:
+    """Histogram of a satisfaction index, with the cuts that bin it into levels.
+
+    Parameters
+    ----------
+    index : SatisfactionIndex or Series
+    ax : Axes, optional
+    bins : int or sequence, optional
+        Default: for a :class:`SatisfactionIndex`, one bar per possible mean of the
+        most items any respondent rated (a mean of 14 ratings moves in steps of 1/14),
+        so the bars do not alias; otherwise 40.
+    scale : (low, high), default (1, 5)
+    cuts : sequence of float, optional
+        Where the index is cut into levels (the rounding cuts by default); each band is
+        labelled with its level.
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+    """
+    from crmlib.satisfaction.index import SatisfactionIndex
+
+    ax = get_ax(ax, figsize=(8, 4.5))
+    s = index.index if isinstance(index, SatisfactionIndex) else index
+    v = s.dropna().to_numpy(dtype="float64")
+    lo, hi = (float(x) for x in scale)
+    if bins is None:
+        if isinstance(index, SatisfactionIndex) and int(index.n_items.max()) > 0:
+            w = 1.0 / int(index.n_items.max())
+            bins = np.arange(lo - w / 2, hi + w, w)
+        else:
+            bins = 40
+    ax.hist(v, bins=bins, color=PALETTE[0], alpha=0.85, edgecolor="white", lw=0.3)
+    ax.set_xlim(lo - 0.1, hi + 0.1)
+    if cuts:
+        edges = [lo - 0.1, *cuts, hi + 0.1]
+        for c in cuts:
+            ax.axvline(c, color=PALETTE[3], ls="--", lw=1.2)
+        for a, b in zip(edges[:-1], edges[1:], strict=True):
+            mid = (max(a, lo) + min(b, hi)) / 2
+            ax.text(mid, 0.98, f"level {round(mid):g}", transform=ax.get_xaxis_transform(),
+                    ha="center", va="top", fontsize=9, color=PALETTE[3])
+    format_thousands(ax, "y")
+    ax.set_xlabel(f"Satisfaction index (mean of the rated items, {lo:g}-{hi:g}); dashed: cuts between levels")
+    ax.set_ylabel("Respondents")
+    ax.set_title(title or "Distribution of the satisfaction index 满意度指数")
+    return ax
+
+
+def plot_importance_performance(
+    drivers: DriverAnalysis,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Importance-performance map (Martilla & James 1977): each item's performance
+    (mean rating) against its importance (effect of one rating point on loyalty, with
+    its interval), quadrants split at the items' means. Labels are placed so they do
+    not overlap one another or the quadrant names.
+
+    Returns
+    -------
+    Axes
+    """
+    ax = get_ax(ax, figsize=(10, 7))
+    t = drivers.table
+    x = t["performance"].to_numpy(dtype="float64")
+    y = t["importance"].to_numpy(dtype="float64")
+    ax.errorbar(x, y, yerr=np.clip(np.vstack([y - t["ci_low"].to_numpy(), t["ci_high"].to_numpy() - y]), 0, None), fmt="o",
+                color=PALETTE[0], ecolor=PALETTE[0], elinewidth=1, capsize=3, ms=7, zorder=3)
+    ax.axvline(drivers.performance_cut, color="grey", ls="--", lw=1, zorder=1)
+    ax.axhline(drivers.importance_cut, color="grey", ls="--", lw=1, zorder=1)
+    ax.axhline(0, color="black", lw=0.6, zorder=1)
+    xpad = max(0.15 * np.ptp(x), 0.05)
+    lo_y = float(min(t["ci_low"].min(), 0))
+    hi_y = float(max(t["ci_high"].max(), 0))
+    ypad = max(0.25 * (hi_y - lo_y), 1e-3)
+    ax.set_xlim(x.min() - xpad, x.max() + xpad)
+    ax.set_ylim(lo_y - ypad, hi_y + ypad)
+    corners = [
+        (0.01, 0.99, "left", "top", "concentrate here 重点改进"),
+        (0.99, 0.99, "right", "top", "keep up the good work 继续保持"),
+        (0.01, 0.01, "left", "bottom", "low priority 次要"),
+        (0.99, 0.01, "right", "bottom", "possible overkill 过度投入"),
+    ]
+    fixed = [
+        ax.text(cx, cy, label, transform=ax.transAxes, ha=ha, va=va, fontsize=10, color="#444444",
+                bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#BBBBBB", "alpha": 0.9})
+        for cx, cy, ha, va, label in corners
+    ]
+    _pp_axis(ax)
+    ax.set_xlabel("Performance: mean rating of the item (1-5, 'not applicable' left out)")
+    ax.set_ylabel(f"Importance: loyalty gained per rating point\n(percentage points, {drivers.confidence:.0%} interval)")
+    ax.set_title(title or "Importance-performance map 重要性-绩效分析")
+    # last, once the layout is final: the placement works in display coordinates
+    _place_labels(ax, x, y, [str(i) for i in t.index], fixed=fixed)
+    return ax
+
+
+def _stack(targets: np.ndarray, heights: np.ndarray, lower: float, upper: float, pad: float) -> np.ndarray:
+    """Vertical centres for labels that must not overlap, as close as possible to ``targets``.
+
+    With the labels in order of their targets, keeping neighbours at least a gap apart
+    and minimising the squared displacement is an isotonic regression in shifted
+    coordinates; a forward and a backward pass then respect the bounds.
+    """
+    from sklearn.isotonic import isotonic_regression
+
+    order = np.argsort(targets, kind="stable")
+    t, h = targets[order], heights[order]
+    gaps = (h[:-1] + h[1:]) / 2 + pad
+    G = np.concatenate([[0.0], np.cumsum(gaps)])
+    p = np.asarray(isotonic_regression(t - G, increasing=True), dtype="float64") + G
+    lo, hi = lower + h / 2, upper - h / 2
+    p[0] = max(p[0], lo[0])
+    for i in range(1, p.size):
+        p[i] = max(p[i], p[i - 1] + gaps[i - 1], lo[i])
+    p[-1] = min(p[-1], hi[-1])
+    for i in range(p.size - 2, -1, -1):
+        p[i] = min(p[i], p[i + 1] - gaps[i], hi[i])
+    out = np.empty_like(p)
+    out[order] = p
+    return out
+
+
+def _place_labels(ax: Axes, x: np.ndarray, y: np.ndarray, texts: Sequence[str], *, fixed: Sequence = (),
+                  gap_pt: float = 7.0) -> list:
+    """Label points so that no two labels (nor a label and a ``fixed`` artist) overlap.
+
+    Each label starts beside its point (right of points in the left half of the axes,
+    left of points in the right half). Labels whose horizontal extents overlap form a
+    group; within a group the labels are stacked vertically as close to their points as
+    non-overlap allows, between the axes' edges and any ``fixed`` box (quadrant names)
+    above or below. A label moved away from its point gets a thin leader line.
+    """
+    fig = ax.figure
+    xmid = np.mean(ax.get_xlim())
+    anns = []
+    for xi, yi, s in zip(x, y, texts, strict=True):
+        right = xi <= xmid
+        anns.append(ax.annotate(s, (xi, yi), xytext=(gap_pt if right else -gap_pt, 0), textcoords="offset points",
+                                ha="left" if right else "right", va="center", fontsize=9, zorder=5))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [a.get_window_extent(renderer) for a in anns]
+    x0 = np.array([b.x0 for b in boxes])
+    x1 = np.array([b.x1 for b in boxes])
+    yc = np.array([(b.y0 + b.y1) / 2 for b in boxes])
+    hh = np.array([b.height for b in boxes])
+    fixed_boxes = [f.get_window_extent(renderer) for f in fixed]
+    axbox = ax.get_window_extent(renderer)
+    pad = 2.0
+    # groups: connected components of overlapping horizontal extents
+    order = np.argsort(x0)
+    groups: list[list[int]] = []
+    reach = -np.inf
+    for i in order:
+        if x0[i] > reach:
+            groups.append([])
+        groups[-1].append(int(i))
+        reach = max(reach, x1[i])
+    new_yc = yc.copy()
+    mid_y = (axbox.y0 + axbox.y1) / 2
+    for g in groups:
+        gx0, gx1 = x0[g].min(), x1[g].max()
+        upper, lower = axbox.y1 - pad, axbox.y0 + pad
+        for fb in fixed_boxes:
+            if fb.x0 < gx1 and gx0 < fb.x1:
+                if (fb.y0 + fb.y1) / 2 > mid_y:
+                    upper = min(upper, fb.y0 - pad)
+                else:
+                    lower = max(lower, fb.y1 + pad)
+        new_yc[g] = _stack(yc[g], hh[g], lower, upper, pad)
+    to_pt = 72.0 / fig.dpi
+    placed = []
+    for a, shift in zip(anns, new_yc - yc, strict=True):
+        dy = shift * to_pt
+        arrow = {"arrowstyle": "-", "color": "#888888", "lw": 0.7, "shrinkA": 0, "shrinkB": 3} if abs(dy) > 6 else None
+        a.remove()  # recreated: an annotation's leader line can only be set at creation
+        placed.append(
+            ax.annotate(a.get_text(), a.xy, xytext=(a.xyann[0], dy), textcoords="offset points", ha=a.get_ha(),
+                        va="center", fontsize=9, zorder=5, arrowprops=arrow)
+        )
+    return placed
+
+
+def label_overlaps(ax: Axes) -> list[tuple[str, str]]:
+    """Pairs of text labels on ``ax`` whose boxes overlap (an empty list is a readable chart).
+
+    Looks at annotations and ``ax.text`` artists; used by the tests.
+    """
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    from matplotlib.text import Text
+
+    texts = [t for t in ax.texts if t.get_text() and t.get_visible()]
+    # Text's own extent: an annotation's extent would include its leader line
+    boxes = [Text.get_window_extent(t, renderer) for t in texts]
+    out = []
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts)):
+            a, b = boxes[i], boxes[j]
+            if a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1:
+                out.append((texts[i].get_text(), texts[j].get_text()))
+    return out
