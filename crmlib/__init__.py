@@ -1,8 +1,10 @@
 """crmlib: customer analytics on pandas, from validated transactions to decisions.
 
-The IDIC spine: identify customers (:mod:`crmlib.validation`, :mod:`crmlib.features`),
-differentiate them by value (:mod:`crmlib.segment`, :mod:`crmlib.clv`), interact
-(:mod:`crmlib.satisfaction`) and customize (:mod:`crmlib.churn`).
+The IDIC spine: identify customers (:mod:`crmlib.validation`, :mod:`crmlib.features`,
+:mod:`crmlib.identify`), differentiate them by value (:mod:`crmlib.segment`,
+:mod:`crmlib.clv`), interact (:mod:`crmlib.satisfaction`) and customize
+(:mod:`crmlib.churn`). Import the area you need, e.g. ``from crmlib.clv import BetaGeo``;
+``import crmlib`` itself stays light.
 """
 
 from crmlib import datasets, exceptions
