@@ -189,6 +189,20 @@ def _mark_calibration(ax: Axes, evaluation) -> None:
     )
 
 
+def _tracking(ax: Axes | None, evaluation, actual: str, expected: str, ylabel: str, title: str, legend: str) -> Axes:
+    ax = get_ax(ax)
+    tr = evaluation.tracking
+    ax.plot(tr.index, tr[actual], color=PALETTE[0], label="Actual")
+    ax.plot(tr.index, tr[expected], color=PALETTE[1], ls="--", label=f"{_model_name_str(evaluation)} expected")
+    _mark_calibration(ax, evaluation)
+    ax.set_xlabel(f"Week since {evaluation.cohort_start:%Y-%m-%d}")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    format_thousands(ax)
+    ax.legend(loc=legend)
+    return ax
+
+
 def plot_cumulative_transactions(evaluation, *, ax: Axes | None = None) -> Axes:
     """Cumulative repeat transactions of the cohort by week: actual vs model.
 
@@ -201,23 +215,10 @@ def plot_cumulative_transactions(evaluation, *, ax: Axes | None = None) -> Axes:
     -------
     Axes
     """
-    ax = get_ax(ax)
-    tr = evaluation.tracking
-    ax.plot(tr.index, tr["cumulative_actual"], color=PALETTE[0], label="Actual")
-    ax.plot(
-        tr.index,
-        tr["cumulative_expected"],
-        color=PALETTE[1],
-        ls="--",
-        label=f"{_model_name_str(evaluation)} expected",
+    return _tracking(
+        ax, evaluation, "cumulative_actual", "cumulative_expected",
+        "Cumulative repeat transactions", "Tracking cumulative repeat transactions", "lower right",
     )
-    _mark_calibration(ax, evaluation)
-    ax.set_xlabel(f"Week since {evaluation.cohort_start:%Y-%m-%d}")
-    ax.set_ylabel("Cumulative repeat transactions")
-    ax.set_title("Tracking cumulative repeat transactions")
-    format_thousands(ax)
-    ax.legend(loc="lower right")
-    return ax
 
 
 def plot_incremental_transactions(evaluation, *, ax: Axes | None = None) -> Axes:
@@ -232,23 +233,10 @@ def plot_incremental_transactions(evaluation, *, ax: Axes | None = None) -> Axes
     -------
     Axes
     """
-    ax = get_ax(ax)
-    tr = evaluation.tracking
-    ax.plot(tr.index, tr["actual"], color=PALETTE[0], label="Actual")
-    ax.plot(
-        tr.index,
-        tr["expected"],
-        color=PALETTE[1],
-        ls="--",
-        label=f"{_model_name_str(evaluation)} expected",
+    return _tracking(
+        ax, evaluation, "actual", "expected",
+        "Repeat transactions per week", "Tracking weekly repeat transactions", "upper right",
     )
-    _mark_calibration(ax, evaluation)
-    ax.set_xlabel(f"Week since {evaluation.cohort_start:%Y-%m-%d}")
-    ax.set_ylabel("Repeat transactions per week")
-    ax.set_title("Tracking weekly repeat transactions")
-    format_thousands(ax)
-    ax.legend(loc="upper right")
-    return ax
 
 
 def _heatmap(ax: Axes, matrix: pd.DataFrame, label: str, vmin=None, vmax=None) -> None:
