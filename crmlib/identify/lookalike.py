@@ -193,7 +193,8 @@ def horizon_labels(
 def lift_table(y_true: pd.Series | np.ndarray, scores: pd.Series | np.ndarray, *, n_bins: int = 10) -> pd.DataFrame:
     """Response rate and lift by score decile (1 = highest scores).
 
-    Customers are ranked by score, ties broken by position so the bins hold equal counts.
+    Customers are ranked by score into bins of (almost) equal size; tied scores are
+    shared evenly between the bins they straddle, so ``positives`` can be fractional.
 
     Parameters
     ----------
@@ -217,6 +218,11 @@ def lift_table(y_true: pd.Series | np.ndarray, scores: pd.Series | np.ndarray, *
     >>> t["lift"].tolist()
     [5.0, 0.0, 0.0, 0.0, 0.0]
     """
+    # One implementation of the decile table serves churn and look-alike models; it
+    # shares tied scores evenly between the bins they straddle, so the table does not
+    # depend on row order.
+    from crmlib.churn.evaluation import lift_table as _decile_table
+
     y = np.asarray(y_true, dtype="float64")
     s = np.asarray(scores, dtype="float64")
     if y.shape != s.shape or y.ndim != 1:
@@ -225,21 +231,18 @@ def lift_table(y_true: pd.Series | np.ndarray, scores: pd.Series | np.ndarray, *
         raise DataValidationError(f"{len(y)} customers are too few for {n_bins} bins.", suggestion="use fewer bins.")
     if not np.isin(y, (0.0, 1.0)).all():
         raise DataValidationError("y_true must hold 0/1 outcomes.", suggestion="pass the labels.")
-    base = y.mean()
-    if base == 0:
+    if y.mean() == 0:
         raise DataValidationError("No positive outcome among these customers: lift is undefined.",
                                   suggestion="use a longer horizon or a larger cohort.")
-    order = np.lexsort((np.arange(len(s)), -s))
-    bins = np.empty(len(s), dtype=np.int64)
-    bins[order] = np.arange(len(s)) * n_bins // len(s) + 1
-    df = pd.DataFrame({"bin": bins, "y": y})
-    t = df.groupby("bin")["y"].agg(customers="size", positives="sum")
-    t["positives"] = t["positives"].astype("int64")
-    t["rate"] = t["positives"] / t["customers"]
-    t["lift"] = t["rate"] / base
-    t["cum_share_customers"] = t["customers"].cumsum() / len(y)
-    t["cum_share_positives"] = t["positives"].cumsum() / y.sum()
-    t["cum_lift"] = t["cum_share_positives"] / t["cum_share_customers"]
+    t = _decile_table(y, s, n_bins=n_bins).rename(
+        columns={
+            "churners": "positives",
+            "churn_rate": "rate",
+            "cum_share_targeted": "cum_share_customers",
+            "cum_share_of_churners": "cum_share_positives",
+        }
+    )
+    t.index.name = "bin"
     return t
 
 
