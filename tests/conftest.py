@@ -24,6 +24,24 @@ def cdnow_master():
     return datasets.load_cdnow(sample=False)
 
 
+@pytest.fixture(scope="session")
+def cdnow_split(cdnow_sample):
+    """The papers' split of the CDNOW sample: weeks 1-39 calibration, 40-78 holdout, in weeks."""
+    from crmlib.features import calibration_holdout_split
+
+    return calibration_holdout_split(
+        cdnow_sample, calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="W"
+    )
+
+
+@pytest.fixture(scope="session")
+def cdnow_cal(cdnow_split):
+    """Calibration summary (frequency, recency, T, monetary_value) of the papers' split."""
+    from crmlib.clv import calibration_summary
+
+    return calibration_summary(cdnow_split)
+
+
 def requires_data(name: str):
     """Mark a test that needs data set ``name`` in the data directory.
 

@@ -22,21 +22,8 @@ from crmlib.clv import (
     ModifiedBetaGeo,
     ParetoNBD,
     ShiftedBetaGeometric,
-    calibration_summary,
 )
 from crmlib.exceptions import NotFittedError
-from crmlib.features import calibration_holdout_split
-
-
-@pytest.fixture(scope="module")
-def cdnow_cal(cdnow_sample):
-    split = calibration_holdout_split(
-        cdnow_sample,
-        calibration_end=ref.CDNOW_CALIBRATION_END,
-        observation_end=ref.CDNOW_OBSERVATION_END,
-        time_unit="W",
-    )
-    return calibration_summary(split)
 
 
 @pytest.fixture(scope="module")

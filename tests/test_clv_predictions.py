@@ -18,21 +18,17 @@ from crmlib.clv import (
     ModifiedBetaGeo,
     ParetoNBD,
     ShiftedBetaGeometric,
-    calibration_summary,
     per_period_rate,
     unit_days,
 )
 from crmlib.clv._collapse import collapse
 from crmlib.exceptions import DataValidationError
-from crmlib.features import calibration_holdout_split, rfm_summary
+from crmlib.features import rfm_summary
 
 
 @pytest.fixture(scope="module")
-def cal(cdnow_sample):
-    split = calibration_holdout_split(
-        cdnow_sample, calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="W"
-    )
-    return calibration_summary(split)
+def cal(cdnow_cal):
+    return cdnow_cal
 
 
 @pytest.fixture(scope="module")

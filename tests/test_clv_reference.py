@@ -18,24 +18,17 @@ from crmlib.clv import (
     ModifiedBetaGeo,
     ParetoNBD,
     ShiftedBetaGeometric,
-    calibration_summary,
 )
-from crmlib.features import calibration_holdout_split
 
 
 @pytest.fixture(scope="module")
-def split(cdnow_sample):
-    return calibration_holdout_split(
-        cdnow_sample,
-        calibration_end=ref.CDNOW_CALIBRATION_END,
-        observation_end=ref.CDNOW_OBSERVATION_END,
-        time_unit="W",
-    )
+def split(cdnow_split):
+    return cdnow_split
 
 
 @pytest.fixture(scope="module")
-def cal(split):
-    return calibration_summary(split)
+def cal(cdnow_cal):
+    return cdnow_cal
 
 
 @pytest.fixture(scope="module")

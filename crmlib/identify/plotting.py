@@ -10,7 +10,7 @@ import pandas as pd
 from crmlib.exceptions import DataValidationError
 from crmlib.identify.lifecycle import STATES, state_labels
 from crmlib.identify.quadrant import QUADRANTS
-from crmlib.plotting import PALETTE, SEQUENTIAL_CMAP, format_thousands, get_ax
+from crmlib.plotting import PALETTE, format_thousands, get_ax, row_share_heatmap
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -27,11 +27,6 @@ __all__ = [
 
 _STATE_COLOURS = dict(zip([s for s, _ in STATES], [PALETTE[5], PALETTE[0], PALETTE[2], PALETTE[4], PALETTE[1], PALETTE[3]],
                           strict=True))
-
-
-def _text_colour(rgba) -> str:
-    r, g, b = rgba[:3]
-    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
 def plot_lifecycle_states(states: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
@@ -104,18 +99,9 @@ def plot_transition_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, tit
     """
     if not isinstance(matrix, pd.DataFrame) or matrix.empty:
         raise DataValidationError("Expected a transition matrix of counts.", suggestion="pass transition_matrix(tx, start, end).")
-    counts = matrix.to_numpy(dtype="float64")
-    totals = counts.sum(axis=1, keepdims=True)
-    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    n_rows, n_cols = counts.shape
+    n_rows, n_cols = matrix.shape
     ax = get_ax(ax, figsize=(10, 6.2))
-    im = ax.imshow(shares, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1, aspect="auto")
-    cmap, norm = im.get_cmap(), im.norm
-    for i in range(n_rows):
-        for j in range(n_cols):
-            if counts[i, j]:
-                ax.text(j, i, f"{int(counts[i, j]):,}\n{shares[i, j]:.0%}", ha="center", va="center", fontsize=8.5,
-                        color=_text_colour(cmap(norm(shares[i, j]))))
+    im, totals = row_share_heatmap(ax, matrix.to_numpy(), lambda n, share: f"{int(n):,}\n{share:.0%}")
     labels = state_labels(include_non_customer=True)
     row_labels = [f"{labels.get(r, r)}  (n={int(t):,})" for r, t in zip(matrix.index, totals.ravel(), strict=True)]
     ax.set_yticks(range(n_rows), row_labels)
@@ -123,7 +109,6 @@ def plot_transition_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, tit
     ax.set_xticks(range(n_cols), [short.get(c, c) for c in matrix.columns], fontsize=9)
     ax.set_ylabel("state at start")
     ax.set_xlabel("state at end")
-    ax.grid(False)
     cbar = ax.figure.colorbar(im, ax=ax)
     cbar.set_label("share of the row (where customers went)")
     s, e = matrix.attrs.get("start"), matrix.attrs.get("end")

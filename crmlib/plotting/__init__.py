@@ -14,7 +14,9 @@ from crmlib.plotting._base import (
     format_thousands,
     get_ax,
     house_style,
+    row_share_heatmap,
     save_figure,
+    text_colour_on,
     use_style,
 )
 
@@ -27,6 +29,8 @@ __all__ = [
     "format_thousands",
     "get_ax",
     "house_style",
+    "row_share_heatmap",
     "save_figure",
+    "text_colour_on",
     "use_style",
 ]

@@ -131,6 +131,43 @@ def format_thousands(ax: Axes, axis: str = "y") -> Axes:
     return ax
 
 
+def text_colour_on(rgba) -> str:
+    """Black or white, whichever reads better on a cell of colour ``rgba`` (luma rule)."""
+    r, g, b = rgba[:3]
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+
+
+def row_share_heatmap(ax: Axes, counts, label, fontsize: float = 8.5):
+    """Draw a count matrix coloured by each row's shares, with a text label per non-zero cell.
+
+    Parameters
+    ----------
+    ax : Axes
+    counts : array-like, 2-D
+        Counts (rows: where customers started or their segment).
+    label : callable
+        ``label(count, share) -> str`` for a cell's text.
+    fontsize : float, default 8.5
+
+    Returns
+    -------
+    (AxesImage, ndarray)
+        The image (for a colorbar) and the row totals.
+    """
+    import numpy as np
+
+    counts = np.asarray(counts, dtype="float64")
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    im = ax.imshow(shares, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1, aspect="auto")
+    cmap, norm = im.get_cmap(), im.norm
+    for i, j in zip(*np.nonzero(counts), strict=True):
+        ax.text(j, i, label(counts[i, j], shares[i, j]), ha="center", va="center", fontsize=fontsize,
+                color=text_colour_on(cmap(norm(shares[i, j]))))
+    ax.grid(False)
+    return im, totals.ravel()
+
+
 def format_compact(ax: Axes, axis: str = "y") -> Axes:
     """Short tick labels for large numbers (250k, 1.2M) and at most six ticks."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.exceptions import DataValidationError
-from crmlib.plotting import PALETTE, SEQUENTIAL_CMAP, get_ax
+from crmlib.plotting import PALETTE, SEQUENTIAL_CMAP, get_ax, row_share_heatmap, text_colour_on
 from crmlib.segment.tiers import Concentration, concentration
 
 if TYPE_CHECKING:
@@ -35,11 +35,6 @@ def _fmt_money(v: float) -> str:
     if a >= 1e3:
         return f"{v / 1e3:.1f}k"
     return f"{v:.0f}"
-
-
-def _text_colour(rgba) -> str:
-    r, g, b = rgba[:3]
-    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
 def plot_rfm_heatmap(
@@ -88,7 +83,7 @@ def plot_rfm_heatmap(
             if n == 0:
                 ax.text(f, r, "–", ha="center", va="center", fontsize=9, color="grey")
                 continue
-            colour = _text_colour(cmap(norm(data[i, j])))
+            colour = text_colour_on(cmap(norm(data[i, j])))
             ax.text(f, r, f"{_fmt_money(data[i, j])}\n{n:,} cust.", ha="center", va="center",
                     fontsize=8.5, color=colour)
     ax.set_xticks(list(grid))
@@ -264,7 +259,7 @@ def plot_cluster_profiles(
     fmts = [lambda v: f"{v:.0f} days", lambda v: f"{v:.1f}", lambda v: _fmt_money(v)]
     for i in range(k):
         for j, (col, fmt) in enumerate(zip(cols, fmts, strict=True)):
-            colour = _text_colour(cmap(norm(data[i, j])))
+            colour = text_colour_on(cmap(norm(data[i, j])))
             ax.text(j, i, fmt(prof.iloc[i][col]), ha="center", va="center", fontsize=9, color=colour)
     ax.set_xticks(range(3), ["recency\n(days since last purchase)", "purchases\n(purchase days)",
                              "spend" + (f" ({currency})" if currency else "")])
@@ -286,21 +281,11 @@ def plot_cluster_segment_map(table: pd.DataFrame, *, ax: Axes | None = None, tit
     if not isinstance(table, pd.DataFrame) or table.empty:
         raise DataValidationError("Expected a non-empty cross-tab from compare_clusters(...).",
                                   suggestion="pass compare_clusters(model.labels_, segmented['segment_label']).")
-    counts = table.to_numpy(dtype="float64")
-    totals = counts.sum(axis=1, keepdims=True)
-    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    n_rows, n_cols = counts.shape
+    n_rows, n_cols = table.shape
     ax = get_ax(ax, figsize=(2.5 + 1.3 * n_cols, 1.0 + 0.5 * n_rows))
-    im = ax.imshow(shares, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1, aspect="auto")
-    cmap, norm = im.get_cmap(), im.norm
-    for i in range(n_rows):
-        for j in range(n_cols):
-            if counts[i, j]:
-                ax.text(j, i, f"{int(counts[i, j]):,}", ha="center", va="center", fontsize=8.5,
-                        color=_text_colour(cmap(norm(shares[i, j]))))
+    im, _ = row_share_heatmap(ax, table.to_numpy(), lambda n, share: f"{int(n):,}")
     ax.set_xticks(range(n_cols), [str(c) for c in table.columns])
     ax.set_yticks(range(n_rows), [str(r) for r in table.index])
-    ax.grid(False)
     cbar = ax.figure.colorbar(im, ax=ax)
     cbar.set_label("share of the segment's customers")
     ax.set_title(title or "Rule-based segments vs k-means clusters (counts)")
