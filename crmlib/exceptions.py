@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 __all__ = [
     "CrmlibWarning",
@@ -72,8 +73,8 @@ class DataFileError(FileNotFoundError):
     """A data set file is missing or does not match its published checksum."""
 
 
-class NotFittedError(ValueError, AttributeError):
-    """A model was used before ``fit`` was called."""
+class NotFittedError(_SklearnNotFittedError):
+    """A model was used before ``fit`` was called (a scikit-learn ``NotFittedError``)."""
 
     def __init__(self, estimator: object) -> None:
         name = type(estimator).__name__
