@@ -36,7 +36,7 @@ END = None  # taken from the generated log
 def make_log(n_customers: int, path: Path, seed: int = 2024) -> str:
     from crmlib.datasets import generate_bgnbd_transactions
 
-    tx = generate_bgnbd_transactions(n_customers, seed=seed, cohort_days=84, observation_weeks=39)
+    tx = generate_bgnbd_transactions(n_customers, random_state=seed, cohort_days=84, observation_weeks=39)
     end = tx.attrs["observation_end"]
     tx["customer_id"] = ("C" + tx["customer_id"].astype("str").str.zfill(8)).astype("str")
     tx = tx.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)

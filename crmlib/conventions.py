@@ -18,9 +18,11 @@ Durations
 Time units
     :data:`UNIT_DAYS` is the one table of unit lengths.
 Purchases
-    A row with a positive amount is a purchase; a negative amount is a return or refund
-    (kept in the log only when ``read_transactions``' policy says so); a zero amount is
-    neither (:func:`purchase_mask`).
+    A row with a non-negative amount is a purchase; a negative amount is a return or
+    refund (kept in the log only when ``read_transactions``' policy says so). Zero-amount
+    lines are excluded at the door by default; when a policy keeps them (free items,
+    CDNOW's $0 purchases, which the published figures count) they are purchases
+    (:func:`purchase_mask`).
 """
 
 from __future__ import annotations
@@ -363,11 +365,13 @@ def to_duration(value: Any, name: str, *, unit: str | None = None, allow_zero: b
 
 
 def purchase_mask(amount: pd.Series | np.ndarray) -> np.ndarray:
-    """True for rows that are purchases (positive amount).
+    """True for rows that are purchases (a non-negative amount).
 
     The one rule every area uses: a purchase period, a lifecycle purchase and a churn
-    purchase are all rows with ``amount > 0``. Returns and refunds (negative amounts)
-    and zero-amount lines are not purchases.
+    purchase are all rows with ``amount >= 0``. Returns and refunds (negative amounts)
+    are not purchases. Zero-amount lines reach an analysis only when the
+    ``read_transactions`` policy kept them on purpose (``zero_amount="keep"``), and then
+    they are purchases: CDNOW's $0 purchases count in the published figures.
 
     Parameters
     ----------
@@ -380,6 +384,6 @@ def purchase_mask(amount: pd.Series | np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> purchase_mask(pd.Series([10.0, -5.0, 0.0])).tolist()
-    [True, False, False]
+    [True, False, True]
     """
-    return np.asarray(amount, dtype="float64") > 0
+    return np.asarray(amount, dtype="float64") >= 0

@@ -19,6 +19,7 @@ __all__ = [
     "NotFittedError",
     "ConvergenceError",
     "ConvergenceWarning",
+    "AssumptionWarning",
     "format_rows",
 ]
 
@@ -120,6 +121,10 @@ class CrmlibWarning(UserWarning):
 
 class ConvergenceWarning(CrmlibWarning):
     """An optimiser stopped at a doubtful optimum; the message carries a checklist."""
+
+
+class AssumptionWarning(CrmlibWarning):
+    """The data visibly violate an assumption of the model (the message gives the figure)."""
 
 
 def missing_columns_error(

@@ -56,7 +56,12 @@ def requires_data(name: str):
 
 @pytest.fixture(autouse=True)
 def _close_figures():
-    yield
+    # Plots run in the house style (中文 font fallback) as in the notebooks, which call
+    # use_style() once; get_ax itself never changes rcParams. Scoped: nothing leaks.
+    from crmlib.plotting import house_style
+
+    with house_style():
+        yield
     import matplotlib.pyplot as plt
 
     plt.close("all")

@@ -6,7 +6,7 @@ Pareto/NBD model", Marketing Science 24(2), 275-284: BG/NBD fitted to the CDNOW 
 weeks, same-day purchases merged.
 """
 
-CDNOW_CUTOFF = "1997-10-01"  # features use rows before it: the calibration period
+CDNOW_CALIBRATION_END = "1997-09-30"  # inclusive: features use rows up to this day
 CDNOW_SAMPLE_CUSTOMERS = 2_357
 
 BGNBD_PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}

@@ -69,3 +69,16 @@ SBG_HIGHEND_ACTIVE = [1000, 869, 743, 653, 593, 551, 517, 491]
 SBG_HIGHEND_PARAMS = {"alpha": 0.668, "beta": 3.806}
 SBG_PARAM_RTOL = 1e-3
 SBG_PARAM_ATOL = 5e-4  # printed with 3 decimals
+
+# ---------------------------------------------------------------- Pareto/NBD on apparel
+# CLVTools (R), walkthrough and advanced-techniques vignettes (2025), via
+# ../shared/TESTING.md: the apparel data (../shared/data/apparel_transactions.csv), 600
+# customers, estimation end 2006-12-31, weeks, same-day purchases merged, zero-price
+# lines counted as purchases.
+APPAREL_ESTIMATION_END = "2006-12-31"
+APPAREL_N_CUSTOMERS = 600
+APPAREL_PARETO_PARAMS = {"r": 1.4489768, "alpha": 48.6360845, "s": 0.5612598, "beta": 46.8843633}
+APPAREL_PARETO_LOGLIK = -5848.0978
+APPAREL_PARETO_SE = {"r": 0.2434282, "alpha": 7.4891816, "s": 0.2710479, "beta": 35.6114114}
+APPAREL_PARAM_RTOL = 1e-3  # CLVTools' own tolerance
+APPAREL_SE_RTOL = 2e-3  # finite-difference vs compiled Hessian

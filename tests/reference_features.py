@@ -18,3 +18,10 @@ EXAMPLE_CUSTOMER = {"frequency": 2, "recency": 30.43, "T": 38.86}
 # CDNOW master file as shipped in lifetimes: 69,659 transactions of 23,570 customers.
 CDNOW_MASTER_TRANSACTIONS = 69_659
 CDNOW_MASTER_CUSTOMERS = 23_570
+
+# The CDNOW sample cut by date at calibration_end = 1997-09-30 (a Tuesday) with weekly
+# periods (freq="W"): repeat weeks in calibration. Counted by crmlib (issue 8): the
+# pre-fix code, which cut at the end of the week containing 1997-09-30, counted 2,248,
+# taking Wednesday-to-Sunday purchases of weeks after the end into calibration.
+CDNOW_CAL_REPEAT_WEEKS_CUT_AT_DATE = 2_216
+CDNOW_CAL_REPEAT_WEEKS_CUT_AT_WEEK_END = 2_248

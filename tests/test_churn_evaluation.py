@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import roc_auc_score
 
 from crmlib import DataValidationError
-from crmlib.churn import ProfitCurve, calibration_table, churn_metrics, lift_table, profit_curve
+from crmlib.churn import ProfitCurve, calibration_table, churn_metrics, profit_curve
 
 # ----------------------------------------------------------------------------- metrics
 
@@ -37,7 +36,7 @@ def test_metrics_accept_a_frame_and_a_single_array():
     "y, scores, match",
     [
         ([1, 1, 1], [0.1, 0.2, 0.3], "single class"),
-        ([0, 1, 2], [0.1, 0.2, 0.3], "0 \\(stayed\\) and 1"),
+        ([0, 1, 2], [0.1, 0.2, 0.3], "0 and 1 only"),
         ([0, 1], [0.1, 0.2, 0.3], "has 3 values but y_true has 2"),
         ([0, 1], [0.1, 1.2], "probabilities in \\[0, 1\\]"),
         ([0, 1], [0.1, np.nan], "missing or infinite"),
@@ -75,48 +74,6 @@ def test_calibration_quantile_bins_merge_repeated_edges():
     assert t["mean_predicted"].is_monotonic_increasing
     with pytest.raises(DataValidationError, match="strategy"):
         calibration_table(y, p, strategy="kmeans")
-
-
-# ----------------------------------------------------------------------------- lift
-
-
-def test_lift_table_by_hand():
-    y = [1, 1, 0, 1, 0, 0, 0, 0, 0, 0]
-    s = np.linspace(1, 0, 10)  # already sorted, highest first
-    t = lift_table(y, s, n_bins=5)
-    assert t["customers"].tolist() == [2] * 5
-    assert t["churners"].tolist() == [2, 1, 0, 0, 0]
-    assert t["lift"].tolist() == pytest.approx([2 / 2 / 0.3, 1 / 2 / 0.3, 0, 0, 0])
-    assert t["cum_share_of_churners"].tolist() == pytest.approx([2 / 3, 1, 1, 1, 1])
-    assert t["cum_lift"].iloc[0] == pytest.approx((2 / 3) / 0.2)
-    assert t["cum_share_targeted"].tolist() == pytest.approx([0.2, 0.4, 0.6, 0.8, 1.0])
-
-
-def test_lift_table_splits_ties_evenly_whatever_the_row_order():
-    # a two-level rule: 4 customers flagged (2 churners), 4 not flagged (1 churner)
-    y = np.array([1, 1, 0, 0, 1, 0, 0, 0])
-    s = np.array([1, 1, 1, 1, 0, 0, 0, 0], dtype=float)
-    t = lift_table(y, s, n_bins=4)
-    assert t["churners"].tolist() == pytest.approx([1.0, 1.0, 0.5, 0.5])
-    reordered = lift_table(y[::-1], s[::-1], n_bins=4)
-    pd.testing.assert_frame_equal(t, reordered)
-
-
-def test_lift_validation():
-    with pytest.raises(DataValidationError, match="no churner"):
-        lift_table([0, 0, 0], [0.1, 0.2, 0.3], n_bins=2)
-    with pytest.raises(DataValidationError, match="n_bins"):
-        lift_table([0, 1, 0], [0.1, 0.2, 0.3], n_bins=5)
-
-
-def test_gains_consistent_with_auc_on_random_data():
-    rng = np.random.default_rng(2)
-    p = rng.uniform(size=5000)
-    y = (rng.uniform(size=5000) < p).astype(int)
-    t = lift_table(y, p)
-    assert t["churners"].sum() == pytest.approx(y.sum())
-    assert t["lift"].is_monotonic_decreasing
-    assert roc_auc_score(y, p) > 0.7 and t["lift"].iloc[0] > 1.5
 
 
 # ----------------------------------------------------------------------------- profit

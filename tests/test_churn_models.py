@@ -19,9 +19,6 @@ from crmlib import DataValidationError, exceptions
 from crmlib.churn import (
     BTYDChurnBaseline,
     RecencyRule,
-    bgnbd_log_likelihood,
-    bgnbd_prob_alive,
-    bgnbd_prob_no_purchase,
     churn_features,
     make_churn_model,
     score_models,
@@ -137,7 +134,7 @@ def test_sklearn_estimator_checks(estimator, check):
 def cdnow_split():
     from crmlib.datasets import load_cdnow
 
-    return time_split(load_cdnow(sample=True), "1997-07-01", "1997-10-01", 90)
+    return time_split(load_cdnow(sample=True), "1997-06-30", "1997-09-30", "90D")
 
 
 @pytest.fixture(scope="module")
@@ -147,10 +144,10 @@ def paper_features():
     from crmlib.datasets import load_cdnow
 
     tx = load_cdnow(sample=True)
-    return churn_features(tx.assign(amount=tx["amount"] + 1.0), ref.CDNOW_CUTOFF)
+    return churn_features(tx.assign(amount=tx["amount"] + 1.0), ref.CDNOW_CALIBRATION_END)
 
 
-# ------------------------------------------------------------ BG/NBD closed forms
+# ------------------------------------------------------------ BG/NBD, through crmlib.clv.BetaGeo
 
 
 def test_bgnbd_fit_reproduces_the_paper(paper_features):
@@ -158,63 +155,41 @@ def test_bgnbd_fit_reproduces_the_paper(paper_features):
     model = BTYDChurnBaseline().fit(paper_features)
     assert model.params_.to_dict() == pytest.approx(PAPER, abs=ref.BGNBD_PARAMS_ABS_TOL)
     assert model.log_likelihood_ == pytest.approx(ref.BGNBD_LOG_LIKELIHOOD, abs=ref.BGNBD_LOG_LIKELIHOOD_ABS_TOL)
-    assert model.dropout_identified_
+    assert model.dropout_identified_ and model.fitted_with_ == "crmlib.clv.BetaGeo"
 
 
-def test_bounded_fallback_agrees_with_the_default_fit(paper_features):
-    from crmlib.churn.baselines import _fit_bounded
+def test_baseline_scores_are_betageos(paper_features):
+    """One home for the BG/NBD formulas: the baseline's scores are BetaGeo's own."""
+    from crmlib.clv import BetaGeo
 
     X = paper_features
-    rows = pd.DataFrame({"x": X["frequency"], "tx": X["active_span_days"] / 7, "T": X["tenure_days"] / 7})
-    rows = rows.value_counts().reset_index()
-    params = _fit_bounded(rows)
-    assert params.to_dict() == pytest.approx(PAPER, abs=ref.BGNBD_PARAMS_ABS_TOL)
-
-
-def test_log_likelihood_at_the_paper_estimates(paper_features):
-    X = paper_features
-    ll = bgnbd_log_likelihood(PAPER, X["frequency"], X["active_span_days"] / 7, X["tenure_days"] / 7)
-    assert ll == pytest.approx(ref.BGNBD_LOG_LIKELIHOOD, abs=ref.BGNBD_LOG_LIKELIHOOD_ABS_TOL)
-
-
-def test_prob_alive_matches_lifetimes():
+    summary = pd.DataFrame({"frequency": X["frequency"], "recency": X["active_span_days"] / 7,
+                            "T": X["tenure_days"] / 7})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from lifetimes import BetaGeoFitter
-    rng = np.random.default_rng(0)
-    T = rng.uniform(1, 80, 500)
-    x = rng.integers(0, 30, 500).astype(float)
-    tx = np.where(x > 0, rng.uniform(0, 1, 500) * T, 0.0)
-    f = BetaGeoFitter()
-    f.params_ = pd.Series(PAPER)
-    expected = f.conditional_probability_alive(x, tx, T)
-    np.testing.assert_allclose(bgnbd_prob_alive(PAPER, x, tx, T), expected, rtol=1e-10)
+        bg = BetaGeo(time_unit="W").fit(summary)
+    alive = BTYDChurnBaseline().fit(X)
+    np.testing.assert_allclose(alive.predict_proba(X)[:, 1], 1 - bg.p_alive(summary).to_numpy(), rtol=1e-9)
+    quiet = BTYDChurnBaseline(horizon_days=91).fit(X)
+    np.testing.assert_allclose(quiet.predict_proba(X)[:, 1], bg.prob_no_purchase(summary, "13W").to_numpy(),
+                               rtol=1e-9)
+    # the same model in days gives the same scores
+    in_days = BTYDChurnBaseline(horizon_days=91, time_unit="D").fit(X)
+    np.testing.assert_allclose(in_days.predict_proba(X)[:, 1], quiet.predict_proba(X)[:, 1], atol=2e-3)
+    import crmlib.churn as churn
 
-
-@pytest.mark.parametrize("x, tx, T, t", [(0, 0.0, 10.0, 13.0), (2, 30.43, 38.86, 13.0), (7, 20.0, 39.0, 26.0)])
-def test_prob_no_purchase_by_monte_carlo(x, tx, T, t):
-    """Integrate the model's definition directly: draw (lambda, p) from the prior, weight
-    by the likelihood of the history split into 'alive at T' and 'died after the last
-    purchase', and average the chance of no purchase in (T, T + t]."""
-    rng = np.random.default_rng(1)
-    n = 2_000_000
-    lam = rng.gamma(PAPER["r"], 1.0 / PAPER["alpha"], n)
-    p = rng.beta(PAPER["a"], PAPER["b"], n)
-    alive = (1 - p) ** x * lam**x * np.exp(-lam * T)
-    dead = (p * (1 - p) ** (x - 1) * lam**x * np.exp(-lam * tx)) if x > 0 else np.zeros(n)
-    mc = float(np.sum(alive * np.exp(-lam * t) + dead) / np.sum(alive + dead))
-    assert bgnbd_prob_no_purchase(PAPER, x, tx, T, t)[0] == pytest.approx(mc, abs=3e-3)
+    assert not any(hasattr(churn, n) for n in ("bgnbd_log_likelihood", "bgnbd_prob_alive", "bgnbd_prob_no_purchase"))
 
 
 def test_prob_no_purchase_matches_simulated_outcomes():
-    """On a log simulated from BG/NBD, the true parameters' predicted probability of no
-    purchase in the next 13 weeks matches the observed share, overall and by decile."""
-    tx = generate_bgnbd_transactions(20_000, cohort_days=84, observation_weeks=52, seed=3)
-    cutoff = pd.Timestamp("2024-01-01") + pd.Timedelta(days=84 + 39 * 7)
-    X = churn_features(tx, cutoff)
-    later = tx[(tx["date"] >= cutoff) & (tx["date"] < cutoff + pd.Timedelta(days=91))]
+    """On a log simulated from BG/NBD, the baseline's probability of no purchase in the
+    next 13 weeks matches the observed share, overall and by decile."""
+    tx = generate_bgnbd_transactions(20_000, cohort_days=84, observation_weeks=52, random_state=3)
+    bound = pd.Timestamp("2024-01-01") + pd.Timedelta(days=84 + 39 * 7)
+    X = churn_features(tx, bound - pd.Timedelta(days=1))
+    later = tx[(tx["date"] >= bound) & (tx["date"] < bound + pd.Timedelta(days=91))]
     quiet = ~X.index.isin(later["customer_id"].unique())
-    pred = bgnbd_prob_no_purchase(PAPER, X["frequency"], X["active_span_days"] / 7, X["tenure_days"] / 7, 13.0)
+    pred = BTYDChurnBaseline(horizon_days=91).fit(X).predict_proba(X)[:, 1]
     assert pred.mean() == pytest.approx(quiet.mean(), abs=0.01)
     deciles = pd.qcut(pd.Series(pred).rank(method="first"), 10, labels=False).to_numpy()
     by = pd.DataFrame({"pred": pred, "obs": quiet, "d": deciles}).groupby("d").mean()
@@ -280,6 +255,11 @@ def test_btyd_rejects_invalid_inputs(cdnow_split):
         BTYDChurnBaseline().fit(X.assign(active_span_days=X["tenure_days"] + 1))
     with pytest.raises(DataValidationError, match="Column 'tenure_days' not found"):
         BTYDChurnBaseline().fit(X.drop(columns="tenure_days"))
+    for bad in ("soon", float("nan"), -5, True, 1e9):
+        with pytest.raises(DataValidationError, match="horizon_days"):
+            BTYDChurnBaseline(horizon_days=bad).fit(X)
+    with pytest.raises(DataValidationError, match="threshold"):
+        BTYDChurnBaseline(threshold=float("nan")).fit(X)
     with pytest.raises(DataValidationError, match="missing or infinite"):
         BTYDChurnBaseline().fit(X.assign(frequency=np.nan))
     with pytest.raises(DataValidationError, match="three|3"):
@@ -294,7 +274,7 @@ def test_btyd_rejects_invalid_inputs(cdnow_split):
 def test_btyd_warns_when_the_data_show_no_dropout():
     """Simulated customers who never drop out: the likelihood peaks at no dropout, the
     baseline says so, and 1 - P(alive) is ~0 for everyone."""
-    tx = generate_bgnbd_transactions(3_000, a=1.0, b=1e6, observation_weeks=39, seed=5)
+    tx = generate_bgnbd_transactions(3_000, a=1.0, b=1e6, observation_weeks=39, random_state=5)
     X = churn_features(tx, tx.attrs["observation_end"])
     with pytest.warns(exceptions.ConvergenceWarning, match="no sign of customers dropping out"):
         model = BTYDChurnBaseline().fit(X)
@@ -364,6 +344,52 @@ def test_unknown_model_kind():
         make_churn_model("svm")
 
 
-def test_score_models_checks_lengths(cdnow_split):
-    with pytest.raises(DataValidationError, match="rows but y_train"):
-        score_models({"rule": RecencyRule()}, cdnow_split.X_train, cdnow_split.y_train[:-1], cdnow_split.X_test)
+def test_score_models_pairs_labels_by_customer(cdnow_split):
+    """At HEAD, score_models checked lengths only: shuffled labels were paired with the
+    wrong customers and the model learnt noise."""
+    X, y, X_te, y_te = cdnow_split
+    models = {"logistic": make_churn_model("logistic")}
+    right = score_models(models, X, y, X_te)
+    shuffled = y.sample(frac=1.0, random_state=0)
+    assert not shuffled.index.equals(y.index)
+    pd.testing.assert_frame_equal(score_models(models, X, shuffled, X_te), right)
+    assert roc_auc_score(y_te, right["logistic"]) > 0.75
+
+
+def test_score_models_refuses_other_customers_and_plain_arrays(cdnow_split):
+    X, y, X_te, _ = cdnow_split
+    rule = {"rule": RecencyRule()}
+    with pytest.raises(DataValidationError, match="only in X_train") as err:
+        score_models(rule, X, y.iloc[:-1], X_te)
+    assert str(y.index[-1]) in str(err.value)
+    relabelled = y.rename(index=lambda i: f"other-{i}")
+    with pytest.raises(DataValidationError, match="do not hold the same customers"):
+        score_models(rule, X, relabelled, X_te)
+    with pytest.raises(DataValidationError, match="must be a pandas Series"):
+        score_models(rule, X, y.to_numpy(), X_te)
+    with pytest.raises(DataValidationError, match="column 'days_since_last' not found"):
+        score_models(rule, X, y, X_te.drop(columns="days_since_last"))
+
+
+@pytest.mark.parametrize("value", [0, 1])
+def test_one_class_training_labels_are_a_validation_error(cdnow_split, value):
+    """At HEAD, scikit-learn's own ValueError came through."""
+    X, y, X_te, _ = cdnow_split
+    with pytest.raises(DataValidationError, match="one class only") as err:
+        score_models({"logistic": make_churn_model("logistic")}, X, y * 0 + value, X_te)
+    assert "observation_end" in str(err.value) and "horizon" in str(err.value)
+
+
+def test_estimators_clone_and_set_params():
+    """The estimator contract: clone, get_params(deep) and set_params work."""
+    for est in (RecencyRule(days=60, column="days_since_last"),
+                BTYDChurnBaseline(horizon_days=90, time_unit="D", threshold=0.3),
+                make_churn_model("gbm", random_state=1)):
+        twin = clone(est)
+        assert twin is not est and twin.get_params(deep=False).keys() == est.get_params(deep=False).keys()
+        assert repr(twin) == repr(est)
+        est.get_params(deep=True)
+    rule = RecencyRule().set_params(days=30)
+    assert rule.days == 30 and clone(rule).days == 30
+    base = BTYDChurnBaseline().set_params(horizon_days=45)
+    assert clone(base).get_params()["horizon_days"] == 45

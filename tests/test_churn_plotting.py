@@ -20,7 +20,6 @@ from crmlib.churn import (
     winback_policy,
 )
 from crmlib.churn.plotting import (
-    format_money,
     plot_calibration,
     plot_churn_reasons,
     plot_decile_lift,
@@ -82,6 +81,19 @@ def test_profit_curve_marks_the_optimum():
     assert any("top 50%" in t and "£50" in t for t in _legend_texts(ax))
     assert any("realised" in t for t in _legend_texts(ax))
     assert "£" in ax.get_ylabel()
+    # the assumptions behind the optimum are on the chart
+    assert "assumed: contact cost £10.00 per customer, save rate 50%" in _legend_texts(ax)
+    # the one money formatter labels the axis
+    assert ax.yaxis.get_major_formatter()(1500, 0) == "£1.5k"
+    plain = plot_profit_curve(pc)
+    assert plain.get_ylabel() == "campaign profit"
+    with pytest.raises(DataValidationError, match="currency"):
+        plot_profit_curve(pc, currency=5)
+    # different assumptions per curve are each stated
+    cheap = profit_curve([0.9, 0.5, 0.2, 0.1], [100, 100, 100, 100], contact_cost=1, save_rate=0.5)
+    dollars = plot_profit_curve({"a": pc, "b": cheap}, currency="USD")
+    assert "b: assumed contact cost \\$1.00 per customer, save rate 50%" in _legend_texts(dollars)
+    dollars.figure.canvas.draw()  # "$" escaped: two amounts in one label are not mathtext
 
 
 def test_reasons_and_policy_charts():
@@ -106,16 +118,31 @@ def test_reasons_and_policy_charts():
     assert ax is fig_ax
     texts = [t.get_text() for t in ax.texts]
     assert "fight: £110.00" in texts and "let go: -£0.25" in texts
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert any("p(win back) 30%" in t and "cost £40.00" in t for t in ticks)  # assumptions shown
+    ax = plot_winback_policy(policy, currency="GBP", color="black")
+    assert "fight: £110.00" in [t.get_text() for t in ax.texts]
 
 
 def test_feature_importance():
     imp = pd.Series({"a": 0.1, "b": 0.3, "c": -0.01})
-    ax = plot_feature_importance(imp, error=imp.abs() / 10, top=2)
+    ax = plot_feature_importance(imp, error=imp.abs() / 10, n_top=2)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
     with pytest.raises(DataValidationError):
         plot_feature_importance(pd.Series(dtype=float))
 
 
-def test_format_money():
-    assert format_money(-1234.4, "£") == "-£1,234"
-    assert format_money(0.5, "$", 2) == "$0.50"
+def test_kwargs_reach_the_drawing_call(scored):
+    y, scores = scored
+    ax = plot_roc(y, {"model": scores["model"]}, lw=5)
+    assert ax.get_lines()[0].get_linewidth() == 5
+
+
+def test_plot_roc_aligns_series_on_customer_id(scored):
+    y, scores = scored
+    ids = [f"c{i}" for i in range(len(y))]
+    ys = pd.Series(y, index=ids)
+    ps = pd.Series(scores["model"], index=ids)
+    a = plot_roc(ys, {"model": ps}).get_legend().get_texts()[0].get_text()
+    b = plot_roc(ys.sample(frac=1.0, random_state=1), {"model": ps}).get_legend().get_texts()[0].get_text()
+    assert a == b

@@ -1,4 +1,4 @@
-"""Win-back policy by tier, and the cumulative-share tiers."""
+"""Win-back policy by tier (tiers from crmlib.segment.value_tiers)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from crmlib import DataValidationError
 from crmlib.churn import (
     DEFAULT_COST_BY_TIER,
     DEFAULT_P_WINBACK_BY_TIER,
-    spend_share_tiers,
+    TIER_LABELS,
     winback_actions,
     winback_policy,
 )
@@ -77,34 +77,56 @@ def test_other_tier_names_and_order():
 
 
 def test_policy_validation(lapsed):
-    with pytest.raises(DataValidationError, match="No p_winback_by_tier given for tier"):
+    with pytest.raises(DataValidationError, match="no p_winback_by_tier given for tier"):
         winback_policy(lapsed, p_winback_by_tier={"key": 0.3})
-    with pytest.raises(DataValidationError, match="must be in \\[0, 1\\]"):
+    with pytest.raises(DataValidationError, match="out of range"):
         winback_policy(lapsed, p_winback_by_tier={"key": 1.3, "normal": 0.1, "small": 0.1})
-    with pytest.raises(DataValidationError, match="missing or negative"):
+    with pytest.raises(DataValidationError, match="missing, infinite or negative"):
         winback_policy(lapsed.assign(value=-lapsed["value"]))
-    with pytest.raises(DataValidationError, match="Column 'clv' not found"):
+    with pytest.raises(DataValidationError, match="winback_policy: column 'clv' not found") as err:
         winback_policy(lapsed, value_col="clv")
+    # the suggestion is about what winback_policy needs, not read_transactions' arguments
+    assert "tier_col" in str(err.value) and "read_transactions" not in str(err.value)
     with pytest.raises(DataValidationError, match="must be numeric"):
         winback_policy(lapsed.assign(value="x"))
     with pytest.raises(DataValidationError, match="empty"):
         winback_policy(lapsed.iloc[:0])
 
 
-def test_spend_share_tiers():
-    v = pd.Series({"a": 60.0, "b": 20.0, "c": 10.0, "d": 6.0, "e": 4.0, "f": 0.0})
-    t = spend_share_tiers(v)
-    # shares before each customer: a 0, b 0.6, c 0.8, d 0.9, e 0.96. Key until 80% is
-    # reached (a, b), normal until 95% (c starts exactly at 80%, d), then small; zero: small
-    assert t.to_dict() == {"a": "key", "b": "key", "c": "normal", "d": "normal", "e": "small", "f": "small"}
-    half = spend_share_tiers(v, shares=(0.5, 0.8))
-    assert half.to_dict() == {"a": "key", "b": "normal", "c": "small", "d": "small", "e": "small", "f": "small"}
-    assert t.index.equals(v.index) and t.name == "tier"
-    shuffled = v.sample(frac=1, random_state=0)
-    assert spend_share_tiers(shuffled).to_dict() == t.to_dict()
-    custom = spend_share_tiers(v, shares=(0.9,), labels=("big", "rest"))
-    assert custom.value_counts().to_dict() == {"big": 3, "rest": 3}
-    with pytest.raises(DataValidationError, match="increasing"):
-        spend_share_tiers(v, shares=(0.8, 0.5))
-    with pytest.raises(DataValidationError, match="Series"):
-        spend_share_tiers([1.0, 2.0])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"p_winback_by_tier": {"key": float("nan"), "normal": 0.1, "small": 0.1}}, "finite"),
+        ({"cost_by_tier": {"key": float("inf"), "normal": 1.0, "small": 1.0}}, "finite"),
+        ({"cost_by_tier": {"key": -1.0, "normal": 1.0, "small": 1.0}}, "out of range"),
+        ({"cost_by_tier": {"key": "40", "normal": 1.0, "small": 1.0}}, "not a number"),
+        ({"min_expected_value": float("inf")}, "min_expected_value"),
+        ({"min_expected_value": float("nan")}, "min_expected_value"),
+        ({"p_winback_by_tier": [0.3, 0.1, 0.1]}, "mapping"),
+    ],
+)
+def test_non_finite_assumptions_are_refused(lapsed, kwargs, match):
+    """At HEAD, inf and NaN thresholds put every customer in "let go" without a word."""
+    with pytest.raises(DataValidationError, match=match):
+        winback_policy(lapsed, **kwargs)
+
+
+def test_infinite_value_is_refused(lapsed):
+    with pytest.raises(DataValidationError, match="infinite"):
+        winback_actions(lapsed.assign(value=[float("inf"), 1, 1, 1, 1, 1, 1]))
+
+
+def test_tiers_come_from_segment_value_tiers():
+    """One home for tiers: crmlib.segment.value_tiers labels feed the policy directly."""
+    from crmlib.segment import value_tiers
+
+    v = pd.Series({"a": 60.0, "b": 20.0, "c": 10.0, "d": 6.0, "e": 4.0})
+    tiers = value_tiers(v)
+    assert tuple(tiers["tier"].cat.categories) == TIER_LABELS
+    assert tiers["tier"].astype(str).to_dict() == {"a": "key", "b": "key", "c": "normal", "d": "normal", "e": "small"}
+    policy = winback_policy(pd.DataFrame({"tier": tiers["tier"], "value": v}))
+    assert list(policy.index) == ["key", "normal", "small"]
+    assert policy["customers"].tolist() == [2, 2, 1]
+    import crmlib.churn as churn
+
+    assert not hasattr(churn, "spend_share_tiers")

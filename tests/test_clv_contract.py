@@ -23,7 +23,17 @@ from crmlib.clv import (
     ParetoNBD,
     ShiftedBetaGeometric,
 )
-from crmlib.exceptions import NotFittedError
+from crmlib.exceptions import DataValidationError, NotFittedError
+
+
+@pytest.fixture(scope="module")
+def cdnow_cal(cdnow_split):
+    """The papers' calibration summary; it carries its unit (weeks) in attrs."""
+    from crmlib.clv import calibration_summary
+
+    cal = calibration_summary(cdnow_split)
+    cal.attrs.setdefault("time_unit", "W")  # until rfm_summary records it itself
+    return cal
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +155,29 @@ def test_weights_equal_repeated_rows(case):
     assert m2.log_likelihood(doubled) == pytest.approx(m2.log_likelihood(weighted), rel=1e-12)
     assert m2.log_likelihood_ == pytest.approx(2 * m.log_likelihood(full), rel=1e-6)
     np.testing.assert_allclose(m2.params_, m.params_, rtol=2e-3)
+
+
+def test_scikit_learn_estimator_contract(case):
+    """clone, get_params(deep=...), set_params work; __init__ stores its arguments only."""
+    from sklearn.base import BaseEstimator, clone
+
+    name, cls, full, *_, m = case
+    assert isinstance(m, BaseEstimator)
+    params = cls().get_params(deep=True)
+    assert params == cls().get_params(deep=False)
+    assert "seed" not in params
+    if "n_starts" in params:
+        assert "random_state" in params
+    copy = clone(m)
+    assert type(copy) is cls and not copy._is_fitted()
+    assert copy.get_params() == m.get_params()
+    # __init__ stores anything, even nonsense; fit is where it is checked
+    key = "penalizer_coef" if "penalizer_coef" in params else "initial_params"
+    bad = -1.0 if key == "penalizer_coef" else [1.0]
+    odd = cls(**{key: bad})
+    assert odd.get_params()[key] == bad
+    assert cls().set_params(**{key: bad}).get_params()[key] == bad
+    with pytest.raises(DataValidationError):
+        odd.fit(full)
+    if "time_unit" in params:
+        assert params["time_unit"] is None  # read from the summary

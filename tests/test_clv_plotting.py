@@ -29,6 +29,7 @@ DATES = {"calibration_end": "1997-09-30", "observation_end": "1998-06-30"}
 @pytest.fixture(scope="module")
 def setup(cdnow_sample):
     split = calibration_holdout_split(cdnow_sample, time_unit="W", **DATES)
+    split.attrs.setdefault("time_unit", "W")  # until calibration_holdout_split records it itself
     cal = calibration_summary(split)
     bg = BetaGeo().fit(cal)
     ev = evaluate_holdout(bg, cdnow_sample, cohort_start="1997-01-01", split=split, **DATES)
@@ -100,9 +101,9 @@ def test_tracking(setup, fn, col):
 
 def test_heatmaps(setup):
     bg = setup[1]
-    ax = P.plot_frequency_recency_matrix(bg, horizon=4, max_frequency=10, max_recency=20)
+    ax = P.plot_frequency_recency_matrix(bg, horizon="4W", max_frequency=10, max_recency=20)
     img = ax.get_images()[0].get_array()
-    np.testing.assert_allclose(img, bg.expected_purchases_matrix(4, 10, 20).to_numpy())
+    np.testing.assert_allclose(img, bg.expected_purchases_matrix("4W", 10, 20).to_numpy())
     assert "weeks" in ax.get_ylabel() and "4 weeks" in ax.figure.axes[-1].get_ylabel()
     ax = P.plot_p_alive_matrix(bg)
     img = ax.get_images()[0].get_array()
@@ -112,7 +113,7 @@ def test_heatmaps(setup):
 def test_p_alive_history_plot(setup, cdnow_sample):
     bg = setup[1]
     dates = cdnow_sample.loc[cdnow_sample["customer_id"] == "00004", "date"]
-    h = bg.p_alive_history(dates, end="1998-06-30")
+    h = bg.p_alive_history(dates, observation_end="1998-06-30")
     ax = P.plot_p_alive_history(h, title="Customer 00004")
     assert ax.get_title() == "Customer 00004"
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), h["p_alive"])
@@ -125,21 +126,35 @@ def test_clv_distribution_and_concentration(setup):
     note = ax.texts[0].get_text()
     share = P.top_share(clv, 0.2)
     assert f"Top 20% of customers hold {share:.0%} of value" in note
+    # the one home of concentration: the same number as crmlib.segment.concentration
+    from crmlib.segment import concentration
+
+    assert share == pytest.approx(concentration(clv["clv"], top=0.2).value_share_of_top, rel=1e-12)
     assert ax.get_xscale() == "log"
     assert sum(_bars(ax)) == (clv["clv"] > 0).sum()
     ax = P.plot_value_concentration(clv)
     y = ax.get_lines()[0].get_ydata()
-    assert y[0] == 0 and y[-1] == pytest.approx(100)
+    assert y[0] == 0 and y[-1] == pytest.approx(1.0)
     assert np.all(np.diff(np.diff(y)) <= 1e-9)  # concave: ranked from the most valuable
     assert P.top_share(np.array([5.0, 1, 1, 1, 1, 1, 0, 0, 0, 0]), 0.1) == pytest.approx(0.5)
 
 
 def test_retention(setup):
-    m = ShiftedBetaGeometric().fit([1000, 631, 468, 382, 326, 289, 262, 241])
+    m = ShiftedBetaGeometric(time_unit="Y").fit([1000, 631, 468, 382, 326, 289, 262, 241])
     ax = P.plot_retention(m, n_periods=12)
     fitted, observed = ax.get_lines()[0], ax.get_lines()[1]
-    np.testing.assert_allclose(fitted.get_ydata(), 100 * m.survival(np.arange(13)))
+    np.testing.assert_allclose(fitted.get_ydata(), m.survival(np.arange(13)))
     np.testing.assert_allclose(
-        observed.get_ydata(), [100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1]
+        observed.get_ydata(), [1, 0.631, 0.468, 0.382, 0.326, 0.289, 0.262, 0.241]
     )
     assert "years" in ax.get_xlabel()
+
+
+def test_titles_and_money_axis(setup):
+    """One plotting signature: title= replaces the default title; currency labels money."""
+    cal, bg, ev, clv = setup
+    assert P.plot_cumulative_transactions(ev, title="T1").get_title() == "T1"
+    assert P.plot_p_alive_matrix(bg, title="T2").get_title() == "T2"
+    ax = P.plot_clv_distribution(clv, currency="GBP", title="T3")
+    assert ax.get_title() == "T3"
+    assert "GBP" in ax.texts[0].get_text() or "£" in ax.texts[0].get_text()

@@ -4,6 +4,7 @@ with lifetimes' own plain (uncollapsed) fits where lifetimes works."""
 from __future__ import annotations
 
 import importlib.resources
+import os
 import warnings
 
 import numpy as np
@@ -19,6 +20,16 @@ from crmlib.clv import (
     ParetoNBD,
     ShiftedBetaGeometric,
 )
+
+
+@pytest.fixture(scope="module")
+def cdnow_cal(cdnow_split):
+    """The papers' calibration summary; it carries its unit (weeks) in attrs."""
+    from crmlib.clv import calibration_summary
+
+    cal = calibration_summary(cdnow_split)
+    cal.attrs.setdefault("time_unit", "W")  # until rfm_summary records it itself
+    return cal
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +77,7 @@ def test_bgnbd_parameters_and_loglik(bgnbd):
 
 def test_bgnbd_example_customer(bgnbd):
     one = pd.DataFrame([ref.BGNBD_EXAMPLE_CUSTOMER])
-    got = bgnbd.expected_purchases(one, ref.BGNBD_EXAMPLE_HORIZON).iloc[0]
+    got = bgnbd.expected_purchases(one, f"{ref.BGNBD_EXAMPLE_HORIZON}W").iloc[0]
     assert got == pytest.approx(ref.BGNBD_EXAMPLE_EXPECTED, abs=ref.BGNBD_EXAMPLE_ATOL)
 
 
@@ -112,7 +123,7 @@ def test_bgbb_donations():
     ids=["regular", "high_end"],
 )
 def test_sbg_published_curves(active, params):
-    m = ShiftedBetaGeometric().fit(active)
+    m = ShiftedBetaGeometric(time_unit="Y").fit(active)
     for name, value in params.items():
         assert m.params_[name] == pytest.approx(
             value, rel=ref.SBG_PARAM_RTOL, abs=ref.SBG_PARAM_ATOL
@@ -184,3 +195,41 @@ def test_gammagamma_same_as_lifetimes(cal):
         plain.standard_errors_[["p", "q", "v"]].to_numpy(),
         rtol=2e-3,
     )
+
+
+def _apparel_path():
+    from crmlib.datasets import data_dir
+
+    return data_dir() / "apparel_transactions.csv"
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(
+    not _apparel_path().is_file() and not os.environ.get("CI"),
+    reason="apparel_transactions.csv not in the data directory (set CRMLIB_DATA)",
+)
+def test_pareto_apparel_matches_clvtools():
+    """CLVTools' Pareto/NBD on its apparel data: the summary is built here from the raw lines
+    (zero-price lines count, as in CLVTools), so the check is of the model alone. Every one
+    of the starting points reaches the same optimum."""
+    tx = pd.read_csv(_apparel_path(), parse_dates=["Date"])  # fails in CI if missing
+    end = pd.Timestamp(ref.APPAREL_ESTIMATION_END)
+    days = tx[tx["Date"] <= end].groupby("Id")["Date"].agg(["min", "max", "nunique"])
+    s = pd.DataFrame(
+        {
+            "frequency": days["nunique"] - 1,
+            "recency": (days["max"] - days["min"]).dt.days / 7,
+            "T": (end - days["min"]).dt.days / 7,
+        }
+    )
+    s.attrs["time_unit"] = "W"
+    m = ParetoNBD().fit(s)
+    assert m.n_customers_ == ref.APPAREL_N_CUSTOMERS
+    assert m.log_likelihood_ == pytest.approx(ref.APPAREL_PARETO_LOGLIK, abs=1e-4)
+    for name, value in ref.APPAREL_PARETO_PARAMS.items():
+        assert m.params_[name] == pytest.approx(value, rel=ref.APPAREL_PARAM_RTOL), name
+        assert m.summary_.loc[name, "std_error"] == pytest.approx(
+            ref.APPAREL_PARETO_SE[name], rel=ref.APPAREL_SE_RTOL
+        ), name
+    ll = m.start_log_likelihoods_
+    assert len(ll) == 4 and ll.max() - ll.min() < 1e-3

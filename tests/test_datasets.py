@@ -96,7 +96,7 @@ def bgnbd_expected_repeats(t, r, alpha, a, b):
 
 def test_generator_matches_bgnbd_expectation():
     p = datasets.synthetic.CDNOW_BGNBD_PARAMS
-    tx = datasets.generate_bgnbd_transactions(200_000, cohort_days=1, observation_weeks=39, seed=11)
+    tx = datasets.generate_bgnbd_transactions(200_000, cohort_days=1, observation_weeks=39, random_state=11)
     repeats = tx.groupby("customer_id").size() - 1
     expected = bgnbd_expected_repeats(39.0 + 0.5 / 7, **p)
     se = repeats.std() / np.sqrt(len(repeats))
@@ -104,15 +104,15 @@ def test_generator_matches_bgnbd_expectation():
 
 
 def test_generator_is_seeded_and_documented_attrs():
-    a = datasets.generate_bgnbd_transactions(500, seed=3)
-    b = datasets.generate_bgnbd_transactions(500, seed=3)
+    a = datasets.generate_bgnbd_transactions(500, random_state=3)
+    b = datasets.generate_bgnbd_transactions(500, random_state=3)
     pd.testing.assert_frame_equal(a, b)
     assert a.attrs["observation_end"] >= f"{a['date'].max():%Y-%m-%d}"
     assert a["customer_id"].nunique() == 500
     assert (a["amount"] > 0).all()
     # spend: Gamma-Gamma mean p*gamma/(q-1) per transaction, averaged over customers
     s = datasets.synthetic.CDNOW_GAMMAGAMMA_PARAMS
-    big = datasets.generate_bgnbd_transactions(50_000, seed=4)
+    big = datasets.generate_bgnbd_transactions(50_000, random_state=4)
     first = big.groupby("customer_id")["amount"].first()
     assert first.mean() == pytest.approx(s["p"] * s["gamma"] / (s["q"] - 1), rel=0.05)
 
@@ -122,3 +122,53 @@ def test_generator_rejects_bad_params():
         datasets.generate_bgnbd_transactions(0)
     with pytest.raises(ValueError):
         datasets.generate_bgnbd_transactions(10, r=-1)
+
+
+def test_generator_takes_random_state_not_seed():
+    a = datasets.generate_bgnbd_transactions(300, random_state=7)
+    pd.testing.assert_frame_equal(a, datasets.generate_bgnbd_transactions(300, random_state=7))
+    with pytest.raises(TypeError):
+        datasets.generate_bgnbd_transactions(300, seed=7)
+
+
+def test_online_retail_columns_live_in_datasets():
+    import crmlib.validation
+
+    assert datasets.ONLINE_RETAIL_COLUMNS["customer"] == "CustomerID"
+    assert not hasattr(crmlib.validation, "ONLINE_RETAIL_COLUMNS")
+
+
+def test_own_transactions_file_replaces_the_default_log(tmp_path):
+    """A user's CSV with renamed columns and day-first dates is read through the same door."""
+    from crmlib.datasets import load_cdnow, load_default_transactions
+
+    raw = load_cdnow(sample=True)
+    own = pd.DataFrame(
+        {
+            "Kunde": raw["customer_id"],
+            "Datum": raw["date"].dt.strftime("%d/%m/%Y"),
+            "Umsatz": raw["amount"],
+        }
+    )
+    path = tmp_path / "orders.csv"
+    own.to_csv(path, index=False)
+    log = load_default_transactions(
+        transactions=path,
+        columns={"customer": "Kunde", "date": "Datum", "amount": "Umsatz", "dayfirst": True},
+        currency="USD",
+        policy={"zero_amount": "keep", "duplicate": "keep"},
+    )
+    assert log.name == "orders.csv" and log.currency == "USD" and not log.is_fallback
+    assert log.transactions["customer_id"].nunique() == raw["customer_id"].nunique()
+    assert log.transactions["date"].min() == raw["date"].min()
+    assert log.period == f"{raw['date'].min():%Y-%m-%d} to {raw['date'].max():%Y-%m-%d}"
+
+
+def test_own_transactions_need_a_column_map(tmp_path):
+    from crmlib.datasets import load_default_transactions
+    from crmlib.exceptions import DataValidationError
+
+    path = tmp_path / "orders.csv"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(DataValidationError, match="column map"):
+        load_default_transactions(transactions=path)

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from crmlib import DataValidationError
 from crmlib.features import calibration_holdout_split, rfm_summary
 
-COLUMNS = ["frequency", "recency", "T", "monetary_value", "first_purchase", "last_purchase", "total_spend", "n_orders"]
+COLUMNS = ["frequency", "recency", "T", "monetary_value", "first_purchase", "last_purchase", "total_spend", "n_orders",
+           "returned"]
 
 
 def lifetimes_utils():
@@ -277,7 +278,7 @@ def test_property_engines_agree_exactly(rows, freq, shuffle):
 def test_engines_agree_on_synthetic_log():
     from crmlib.datasets import generate_bgnbd_transactions
 
-    tx = generate_bgnbd_transactions(20_000, seed=5)
+    tx = generate_bgnbd_transactions(20_000, random_state=5)
     end = tx.attrs["observation_end"]
     a = rfm_summary(tx, observation_end=end, engine="pandas")
     b = rfm_summary(tx, observation_end=end, engine="duckdb")
@@ -338,3 +339,119 @@ def test_parquet_file_errors(tmp_path):
         rfm_summary(late, engine="pandas")
     with pytest.raises(DataValidationError, match="not found"):
         rfm_summary(tmp_path / "nope.parquet")
+
+
+# --------------------------------------------------------------- issue 8: units, splits, returns
+
+
+def test_weekly_split_never_sees_a_row_after_calibration_end(cdnow_sample):
+    split = calibration_holdout_split(cdnow_sample, calibration_end=ref.CDNOW_CALIBRATION_END,
+                                      observation_end=ref.CDNOW_OBSERVATION_END, freq="W")
+    assert split["frequency_cal"].sum() == ref.CDNOW_CAL_REPEAT_WEEKS_CUT_AT_DATE
+    # the same count as a summary of the rows dated on or before the end
+    cut = cdnow_sample[cdnow_sample["date"] <= ref.CDNOW_CALIBRATION_END]
+    s = rfm_summary(cut, observation_end=ref.CDNOW_CALIBRATION_END, freq="W")
+    assert s["frequency"].sum() == ref.CDNOW_CAL_REPEAT_WEEKS_CUT_AT_DATE
+    np.testing.assert_array_equal(split["T_cal"].to_numpy(), s["T"].to_numpy())
+
+
+@pytest.mark.parametrize("freq", ["W", "M"])
+def test_a_purchase_after_calibration_end_in_the_same_period_is_holdout(freq):
+    tx = pd.DataFrame({"customer_id": ["a", "a", "a"],
+                       "date": pd.to_datetime(["2024-01-01", "2024-01-10", "2024-01-11"]),  # Wed 10th, Thu 11th
+                       "amount": [5.0, 7.0, 9.0]})
+    split = calibration_holdout_split(tx, calibration_end="2024-01-10", observation_end="2024-03-31", freq=freq)
+    assert split["monetary_value_holdout"].iloc[0] == 9.0 and split["frequency_holdout"].iloc[0] == 1
+    assert split.attrs["calibration_end"] == pd.Timestamp("2024-01-10")
+
+
+def _check_attrs(s, unit, freq, end):
+    assert s.attrs["time_unit"] == unit and s.attrs["freq"] == freq
+    assert s.attrs["observation_end"] == pd.Timestamp(end)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb", "parquet"])
+def test_summaries_carry_their_units_through_every_engine(cdnow_sample, tmp_path, engine):
+    src, kw = cdnow_sample, {"engine": engine}
+    if engine == "parquet":
+        src, kw = tmp_path / "log.parquet", {}
+        cdnow_sample.to_parquet(src)
+    s = rfm_summary(src, observation_end="1998-06-30", freq="D", time_unit="W", **kw)
+    _check_attrs(s, "W", "D", "1998-06-30")
+    split = calibration_holdout_split(src, calibration_end="1997-09-30", observation_end="1998-06-30",
+                                      freq="M", **kw)
+    _check_attrs(split, "M", "M", "1998-06-30")
+    assert split.attrs["calibration_end"] == pd.Timestamp("1997-09-30")
+
+
+RETURNS = pd.DataFrame({
+    "customer_id": ["a", "a", "b", "c", "c", "c"],
+    "date": pd.to_datetime(["2024-01-02", "2024-01-09", "2024-01-05", "2024-01-03", "2024-01-04", "2024-01-20"]),
+    "amount": [100.0, -50.0, -20.0, 30.0, 40.0, -5.5],
+})
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb", "parquet"])
+def test_returns_are_not_purchases_and_are_not_lost(tmp_path, engine):
+    src, kw = RETURNS, {"engine": engine}
+    if engine == "parquet":
+        src, kw = tmp_path / "r.parquet", {}
+        RETURNS.to_parquet(src)
+    s = rfm_summary(src, observation_end="2024-01-31", **kw)
+    assert list(s.index) == ["a", "c"]  # b only returned
+    a, c = s.loc["a"], s.loc["c"]
+    assert (a["frequency"], a["recency"], a["monetary_value"], a["total_spend"], a["returned"]) == (0, 0.0, 0.0, 100.0, 50.0)
+    assert a["last_purchase"] == pd.Timestamp("2024-01-02")
+    assert (c["frequency"], c["recency"], c["monetary_value"], c["total_spend"], c["returned"]) == (1, 1.0, 40.0, 70.0, 5.5)
+    assert s.attrs["rows_not_purchases"] == 3 and s.attrs["customers_without_purchase"] == 1
+    pd.testing.assert_frame_equal(s, rfm_summary(RETURNS, observation_end="2024-01-31", engine="pandas"),
+                                  check_exact=True)
+
+
+def test_customer_totals_up_to_the_limit_are_exact_and_beyond_are_refused():
+    ok = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+                       "amount": [4.5e12, 4.5e12]})
+    for engine in ("pandas", "duckdb"):
+        assert rfm_summary(ok, engine=engine)["total_spend"].iloc[0] == 9e12
+    over = ok.assign(amount=[4.5e12, 4.5e12 + 0.01])
+    with pytest.raises(DataValidationError, match="more than 9,000,000,000,000"):
+        rfm_summary(over)
+    wraps = pd.DataFrame({"customer_id": ["a", "a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+                          "amount": [4e12, 4e12, 4e12]})  # 1.2e19 millionths: wrapped negative before
+    for engine in ("pandas", "duckdb"):
+        with pytest.raises(DataValidationError, match="'a'"):
+            rfm_summary(wraps, engine=engine)
+
+
+def test_parquet_totals_beyond_the_limit_are_refused(tmp_path):
+    path = tmp_path / "big.parquet"
+    pd.DataFrame({"customer_id": ["a", "a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+                  "amount": [4e12, 4e12, 4e12]}).to_parquet(path)
+    with pytest.raises(DataValidationError, match="more than 9,000,000,000,000"):
+        rfm_summary(path)
+
+
+@pytest.mark.parametrize("parquet", [False, True])
+def test_invalid_calendar_ends_are_validation_errors(cdnow_sample, tmp_path, parquet):
+    src = cdnow_sample
+    if parquet:
+        src = tmp_path / "log.parquet"
+        cdnow_sample.to_parquet(src)
+    with pytest.raises(DataValidationError, match="observation_end='2025-06-31'"):
+        rfm_summary(src, observation_end="2025-06-31")
+    with pytest.raises(DataValidationError, match="calibration_end='1997-09-31'"):
+        calibration_holdout_split(src, calibration_end="1997-09-31", observation_end="1998-06-30")
+
+
+def test_corrupt_parquet_is_a_validation_error(tmp_path):
+    path = tmp_path / "bad.parquet"
+    path.write_bytes(b"PAR1 not really a parquet file PAR1")
+    with pytest.raises(DataValidationError, match="Cannot read 'bad.parquet'"):
+        rfm_summary(path)
+
+
+def test_check_transactions_is_a_thin_wrapper_of_check_log():
+    from crmlib.features import check_transactions
+
+    with pytest.raises(DataValidationError, match="check_transactions: column 'date' not found"):
+        check_transactions(pd.DataFrame({"customer_id": ["a"], "amount": [1.0]}))

@@ -229,7 +229,7 @@ def test_cdnow_master_lookalike(cdnow_master):
 @requires_data("online_retail")
 def test_online_retail_lookalike():
     from crmlib import datasets, read_transactions
-    from crmlib.validation import ONLINE_RETAIL_COLUMNS
+    from crmlib.datasets import ONLINE_RETAIL_COLUMNS
 
     tx, _ = read_transactions(datasets.load_online_retail(), **ONLINE_RETAIL_COLUMNS)
     model = LookalikeModel(horizon_days=90, cohort_start="2011-01-01", target="high_value").fit(tx)

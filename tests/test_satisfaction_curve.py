@@ -26,7 +26,7 @@ FAST = {"n_sim": 199, "n_boot": 0}
 
 @pytest.fixture(scope="module")
 def xerox():
-    return generate_survey(20_000, seed=11)
+    return generate_survey(20_000, random_state=11)
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_logistic_smooth_params_locate_the_turn():
 
 
 def test_ratio_recovers_xerox_six(xerox_curve):
-    r = xerox_curve.ratio(5, 4, n_boot=1000, seed=0)
+    r = xerox_curve.ratio(5, 4, n_boot=1000, random_state=0)
     assert r.ci_low < XEROX_RATIO_5_VS_4 < r.ci_high
     assert r.ratio == pytest.approx(XEROX_RATIO_5_VS_4, rel=0.15)
     assert xerox_curve.ratio().high == 5 and xerox_curve.ratio().low == 4
@@ -126,10 +126,10 @@ def test_ratio_recovers_xerox_six(xerox_curve):
 def test_ratio_interval_covers_the_truth_at_the_stated_rate():
     # 60 independent small surveys: a 95% interval should miss about 3 times
     misses = 0
-    for seed in range(60):
-        c = loyalty_curve("satisfaction", "loyal", data=generate_survey(2000, seed=seed), n_sim=19, n_boot=0,
+    for random_state in range(60):
+        c = loyalty_curve("satisfaction", "loyal", data=generate_survey(2000, random_state=random_state), n_sim=19, n_boot=0,
                           smooth="pchip")
-        r = c.ratio(5, 4, n_boot=1000, seed=seed)
+        r = c.ratio(5, 4, n_boot=1000, random_state=random_state)
         misses += not (r.ci_low <= XEROX_RATIO_5_VS_4 <= r.ci_high)
     assert misses <= 8  # P(> 8 misses | 95% coverage) < 0.01
 
@@ -150,25 +150,40 @@ def test_ratios_table_has_every_adjacent_pair(xerox_curve):
     assert t.loc[3, "ratio"] == pytest.approx(xerox_curve.ratio(5, 4).ratio)
 
 
-def test_marginal_gains_and_best_step(xerox_curve):
-    g = xerox_curve.marginal_gains()
+def test_adjacent_differences_and_steepest_step(xerox_curve):
+    g = xerox_curve.adjacent_differences()
     assert len(g) == 4
-    assert np.all(g["ci_low"] <= g["gain"]) and np.all(g["gain"] <= g["ci_high"])
-    best = xerox_curve.best_step()
+    assert np.all(g["ci_low"] <= g["difference"]) and np.all(g["difference"] <= g["ci_high"])
+    rates = xerox_curve.table["rate"].to_numpy()
+    assert g["difference"].to_numpy() == pytest.approx(np.diff(rates))
+    best = xerox_curve.steepest_step()
     assert (best["from_level"], best["to_level"]) == (4, 5)
-    assert g["loyal_gained"].iloc[3] == pytest.approx(g["n_from"].iloc[3] * g["gain_isotonic"].iloc[3])
+    # no causal sizing ("more loyal customers if they moved up") is offered
+    assert not any("gain" in c for c in g.columns)
 
 
 def test_zones_follow_the_curve_not_fixed_ranges():
-    xerox = curve_zones([1, 2, 3, 4, 5], CURVES["xerox"].probs)
-    assert xerox["levels"].tolist() == ["1, 2", "3, 4", "5"]
+    s_curve = curve_zones([1, 2, 3, 4, 5], [0.10, 0.15, 0.45, 0.55, 0.90])
+    assert s_curve["levels"].tolist() == ["1, 2", "3, 4", "5"]
     competitive = curve_zones([1, 2, 3, 4, 5], CURVES["competitive"].probs)
     assert competitive.set_index("zone").loc["affection", "levels"] == "5"
-    step = curve_zones([1, 2, 3, 4, 5], [0.0, 0.0, 0.84, 1.0, 1.0])
-    assert step["levels"].tolist() == ["1, 2", "3", "4, 5"]
     # shift the same shape one level down: the zones move with it
-    shifted = curve_zones([1, 2, 3, 4, 5], [0.0, 0.84, 1.0, 1.0, 1.0])
-    assert shifted["levels"].tolist() == ["1", "2", "3, 4, 5"]
+    shifted = curve_zones([1, 2, 3, 4, 5], [0.10, 0.45, 0.55, 0.90, 0.90])
+    assert shifted["levels"].tolist() == ["1", "2, 3", "4, 5"]
+
+
+def test_level_near_the_top_is_not_indifference():
+    """Issue 9: on IBM Telco's step (0%, 0%, 84%, 100%, 100% stay) level 3 was labelled
+    "indifference" although 84% stay and the curve tops out at 100%."""
+    step = curve_zones([1, 2, 3, 4, 5], [0.0, 0.0, 0.84, 1.0, 1.0])
+    assert step["zone"].tolist() == ["defection", "affection"]
+    assert step.attrs["by_level"][3.0] == "affection"
+    # the mirror image: a level near the bottom is not indifference either
+    xerox = curve_zones([1, 2, 3, 4, 5], CURVES["xerox"].probs)
+    assert xerox["levels"].tolist() == ["1, 2, 3, 4", "5"]
+    # a middle run well apart from both ends stays a zone of its own
+    mid = curve_zones([1, 2, 3, 4, 5], [0.0, 0.0, 0.5, 1.0, 1.0])
+    assert mid["levels"].tolist() == ["1, 2", "3", "4, 5"]
 
 
 def test_flat_curve_is_all_indifference():

@@ -15,7 +15,7 @@ ITEMS = list(DEFAULT_ITEMS)
 
 @pytest.fixture(scope="module")
 def survey():
-    return generate_survey(8000, items=DEFAULT_ITEMS, not_applicable_rate=0.05, seed=3)
+    return generate_survey(8000, items=DEFAULT_ITEMS, not_applicable_rate=0.05, random_state=3)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,7 @@ def test_quadrants_follow_the_cross_hairs(drivers):
 def test_bootstrap_and_wald_intervals_agree(survey):
     small = survey.iloc[:3000]
     w = driver_analysis(small, ITEMS, "loyal").table
-    b = driver_analysis(small, ITEMS, "loyal", ci="bootstrap", n_boot=60, seed=1).table
+    b = driver_analysis(small, ITEMS, "loyal", ci="bootstrap", n_boot=60, random_state=1).table
     width_w = (w["ci_high"] - w["ci_low"]).loc[ITEMS]
     width_b = (b["ci_high"] - b["ci_low"]).loc[ITEMS]
     assert np.allclose(w.loc[ITEMS, "importance"], b.loc[ITEMS, "importance"])
@@ -84,15 +84,15 @@ def test_bootstrap_and_wald_intervals_agree(survey):
 def test_wald_interval_coverage():
     # repeat the survey: the 95% interval of a zero-weight item should cover 0 about 95% of the time
     covered = 0
-    for seed in range(30):
-        df = generate_survey(1500, items={"driver": 1.0, "noise": 0.0}, seed=seed)
+    for random_state in range(30):
+        df = generate_survey(1500, items={"driver": 1.0, "noise": 0.0}, random_state=random_state)
         t = driver_analysis(df, ["driver", "noise"], "loyal").table
         covered += t.loc["noise", "ci_low"] <= 0 <= t.loc["noise", "ci_high"]
     assert covered >= 25
 
 
 def test_controls_and_not_applicable_indicators():
-    df = generate_survey(4000, items={"a": 1.0, "b": 0.5}, not_applicable_rate=0.1, seed=9)
+    df = generate_survey(4000, items={"a": 1.0, "b": 0.5}, not_applicable_rate=0.1, random_state=9)
     df["channel"] = np.where(np.arange(len(df)) % 2 == 0, "web", "store")
     da = driver_analysis(df, ["a", "b"], "loyal", controls=["channel"])
     assert da.controls == ["channel"]
@@ -101,7 +101,7 @@ def test_controls_and_not_applicable_indicators():
 
 
 def test_rare_not_applicable_gets_no_indicator():
-    df = generate_survey(3000, items={"a": 1.0, "b": 0.5}, seed=10)
+    df = generate_survey(3000, items={"a": 1.0, "b": 0.5}, random_state=10)
     df.loc[:4, "a"] = 0  # five skips: too few to estimate an effect, and they would separate
     da = driver_analysis(df, ["a", "b"], "loyal")
     assert "a [n/a]" not in da.control_effects.index
@@ -109,7 +109,7 @@ def test_rare_not_applicable_gets_no_indicator():
 
 
 def test_duplicate_item_is_reported():
-    df = generate_survey(1000, items={"a": 1.0}, seed=11)
+    df = generate_survey(1000, items={"a": 1.0}, random_state=11)
     df["a copy"] = df["a"]
     with pytest.raises(DataValidationError, match="linear combinations"):
         driver_analysis(df, ["a", "a copy"], "loyal")

@@ -47,9 +47,9 @@ def test_weights(ratings):
 
 
 def test_generated_index_ignores_injected_not_applicable():
-    clean = generate_survey(5000, items=5, seed=1)
+    clean = generate_survey(5000, items=5, random_state=1)
     items = [f"item_{i:02d}" for i in range(1, 6)]
-    dirty = generate_survey(5000, items=5, not_applicable_rate=0.2, seed=1)
+    dirty = generate_survey(5000, items=5, not_applicable_rate=0.2, random_state=1)
     si = satisfaction_index(dirty, items)
     # blanking ratings at random leaves each item's mean unchanged (up to noise); zeros would drag it down
     assert np.abs(si.items["mean"].to_numpy() - clean[items].mean().to_numpy()).max() < 0.06

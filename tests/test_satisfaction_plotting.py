@@ -27,15 +27,15 @@ from crmlib.satisfaction.plotting import (  # noqa: E402
     plot_curves,
     plot_importance_performance,
     plot_index_distribution,
+    plot_level_differences,
     plot_loyalty_curve,
-    plot_marginal_gains,
     plot_target_scenarios,
 )
 
 
 @pytest.fixture(scope="module")
 def curve():
-    return loyalty_curve("satisfaction", "loyal", data=generate_survey(3000, seed=0), n_sim=99, n_boot=0)
+    return loyalty_curve("satisfaction", "loyal", data=generate_survey(3000, random_state=0), n_sim=99, n_boot=0)
 
 
 def _labelled(ax):
@@ -64,22 +64,24 @@ def test_loyalty_curve_chart_with_empty_level():
 
 def test_curves_comparison():
     curves = {
-        k: loyalty_curve("satisfaction", "loyal", data=generate_survey(2000, curve=k, seed=1), n_sim=99, n_boot=0)
+        k: loyalty_curve("satisfaction", "loyal", data=generate_survey(2000, curve=k, random_state=1), n_sim=99, n_boot=0)
         for k in ("competitive", "protected")
     }
     ax = plot_curves(curves, true_rates={k: CURVES[k].probs for k in curves})
     _labelled(ax)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "competitive: true curve" in labels and "protected: observed" in labels
+    assert "competitive: assumed curve (simulation input)" in labels and "protected: observed" in labels
 
 
-def test_marginal_gains_chart_highlights_the_best_step(curve):
-    ax = plot_marginal_gains(curve)
+def test_level_differences_chart_highlights_the_steepest_step(curve):
+    ax = plot_level_differences(curve)
     _labelled(ax)
     heights = [p.get_height() for p in ax.patches]
     colours = [p.get_facecolor() for p in ax.patches]
-    best = int(np.argmax(curve.marginal_gains()["gain_isotonic"]))
+    best = int(np.argmax(curve.adjacent_differences()["difference_isotonic"]))
     assert len(heights) == 4 and colours[best] != colours[(best + 1) % 4]
+    # associational wording: no "buys", "gain" or "effect" in the title
+    assert not any(w in ax.get_title().lower() for w in ("buys", "gain", "effect of"))
 
 
 def test_target_scenarios_chart():
@@ -90,7 +92,7 @@ def test_target_scenarios_chart():
 
 
 def test_index_distribution_chart():
-    df = generate_survey(2000, items=5, not_applicable_rate=0.05, seed=2)
+    df = generate_survey(2000, items=5, not_applicable_rate=0.05, random_state=2)
     si = satisfaction_index(df, [f"item_{i:02d}" for i in range(1, 6)])
     ax = plot_index_distribution(si)
     _labelled(ax)
@@ -130,10 +132,57 @@ def test_importance_performance_labels_never_overlap():
 
 
 def test_importance_performance_on_generated_survey():
-    df = generate_survey(3000, items=DEFAULT_ITEMS, seed=4)
+    df = generate_survey(3000, items=DEFAULT_ITEMS, random_state=4)
     ax = plot_importance_performance(driver_analysis(df, list(DEFAULT_ITEMS), "loyal"))
     assert not label_overlaps(ax)
     quadrant_names = {t.get_text() for t in ax.texts} & {
         "concentrate here 重点改进", "keep up the good work 继续保持", "low priority 次要", "possible overkill 过度投入",
     }
     assert len(quadrant_names) == 4
+
+
+def test_simulated_survey_charts_say_simulated(curve):
+    """Issue 9: charts of simulated surveys carried a study's name and no "simulated" label."""
+    assert curve.simulated == "simulated, Xerox-like curve (assumed)"
+    for ax in (
+        plot_loyalty_curve(curve),
+        plot_loyalty_curve(curve, title="Xerox: satisfaction and loyalty"),  # a title the user chose
+        plot_level_differences(curve),
+    ):
+        assert "simulated" in ax.get_title().lower()
+    ax = plot_loyalty_curve(curve, title="Xerox")
+    assert "Xerox-like curve (assumed)" in ax.get_title()
+    survey = generate_survey(2000, items=DEFAULT_ITEMS, random_state=0)
+    assert "simulated" in plot_index_distribution(satisfaction_index(survey, list(DEFAULT_ITEMS))).get_title()
+    da = driver_analysis(survey, list(DEFAULT_ITEMS), "loyal")
+    assert "simulated" in plot_importance_performance(da).get_title()
+    curves = {"competitive": curve}
+    assert "simulated" in plot_curves(curves, title="Two markets").get_title().lower()
+    t = target_scenarios(CURVES["xerox"].probs, {"A": [0, 0, 0.2, 0.7, 0.1]})
+    assert "hypothetical" in plot_target_scenarios(t).get_title()
+
+
+def test_real_data_charts_are_not_labelled_simulated():
+    s = pd.Series([1, 2, 3, 4, 5] * 40)
+    y = pd.Series([0, 0, 1, 1, 1] * 40)
+    c = loyalty_curve(s, y, n_sim=19, n_boot=0)
+    assert c.simulated is None
+    assert "simulated" not in plot_loyalty_curve(c, title="Our customers").get_title().lower()
+
+
+def test_step_curve_chart_draws_the_knee_at_the_step():
+    """Issue 9: the Telco chart drew its knee at 4 although the step is between 2 and 3."""
+    s = pd.Series(np.repeat([1, 2, 3, 4, 5], [922, 518, 2665, 1789, 1149]))
+    y = pd.Series(np.concatenate([np.zeros(1440), np.ones(2236), np.zeros(429), np.ones(2938)]))
+    ax = plot_loyalty_curve(loyalty_curve(s, y, n_sim=99, n_boot=0))
+    knee = [t.get_text() for t in ax.get_legend().get_texts() if t.get_text().startswith("knee")]
+    assert knee and knee[0].startswith("knee at 2: steepest rise 2 → 3")
+    zones = [t.get_text() for t in ax.texts]
+    assert not any("indifference" in z for z in zones)
+
+
+def test_satisfaction_plots_pass_kwargs(curve):
+    ax = plot_loyalty_curve(curve, ms=11)
+    assert any(line.get_markersize() == 11 for line in ax.lines)
+    ax = plot_level_differences(curve, alpha=0.4)
+    assert all(p.get_alpha() == 0.4 for p in ax.patches)

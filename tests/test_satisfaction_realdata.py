@@ -79,8 +79,11 @@ def test_telco_curve_is_nearly_a_step():
     for score, expected in TELCO_CHURN_BY_SCORE.items():
         assert churn.loc[float(score)] == pytest.approx(expected, abs=0.005)
     assert c.knee.found
-    # the zones are the two plateaus and the step between them
-    assert c.zones["levels"].tolist() == ["1, 2", "3", "4, 5"]
+    # the knee is at the step between 2 and 3, not at 4
+    assert c.knee.level == 2.0 and (c.knee.step_from, c.knee.step_to) == (2.0, 3.0)
+    # level 3 (84% stay) is near the top of a curve that reaches 100%: affection
+    assert c.zones["levels"].tolist() == ["1, 2", "3, 4, 5"]
+    assert c.table.set_index("level").loc[3.0, "zone"] == "affection"
     e = c.extremes()
     assert e.loc["terrorists", "count"] == (tel["Satisfaction Score"] == 1).sum()  # every 1 churned
     assert e.loc["apostles", "count"] == (tel["Satisfaction Score"] == 5).sum()  # every 5 stayed

@@ -194,3 +194,78 @@ def test_driver_outcome_errors():
         driver_analysis(df, ["a"], pd.Series([0, 1] * 20, index=range(100, 140)))
     with pytest.raises(DataValidationError, match="Control 'zzz'|'zzz' not found"):
         driver_analysis(df, ["a"], "y", controls=["zzz"])
+
+
+# --- issue 8: no raw pandas/NumPy/scikit-learn errors; text is refused, not coerced ---------
+
+from crmlib.satisfaction import (  # noqa: E402
+    CURVES,
+    bin_index,
+    curve_zones,
+    detect_knee,
+    generate_survey,
+    rate_ratio,
+    target_scenarios,
+)
+
+_DF = pd.DataFrame({"score": [1, 2, 3, 4, 5] * 4, "loyal": [0, 0, 1, 1, 1] * 4})
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: loyalty_curve("score", "loyal", data=_DF, confidence="0.9"), "confidence"),
+        (lambda: loyalty_curve("score", "loyal", data=_DF, confidence=2), "confidence"),
+        (lambda: loyalty_curve("score", "loyal", data=_DF, n_sim="99"), "n_sim"),
+        (lambda: loyalty_curve("score", "loyal", data=_DF, n_boot=-1), "n_boot"),
+        (lambda: loyalty_curve("score", "loyal", data=_DF, knee_alpha=float("nan")), "knee_alpha"),
+        (lambda: loyalty_curve("score", "loyal", data=_DF, smooth="spline"), "smooth"),
+        (lambda: loyalty_curve("score", "loyal", data=_DF, empty="drop"), "empty"),
+        (lambda: loyalty_curve("score", "loyal", data=_DF, random_state="x"), "random_state"),
+        (lambda: loyalty_curve("score", "loyal", data=_DF.rename(columns={"loyal": "score"})), "duplicated column"),
+        (lambda: loyalty_curve("score", "loyal", data=_DF, n_sim=99).ratio("5", 4), "high"),
+        (lambda: loyalty_curve("score", "loyal", data=_DF, n_sim=99).ratio(5, 4, n_boot="9"), "n_boot"),
+        (lambda: bin_index(pd.Series([3.2, 4.1]), step="0.5"), "step"),
+        (lambda: bin_index(pd.Series([3.2, np.inf])), "infinite"),
+        (lambda: bin_index(pd.Series([3.2, 4.1]), method="ceil"), "method"),
+        (lambda: generate_survey(10, score_probs=["a"] * 5), "score_probs"),
+        (lambda: generate_survey(10, random_state="x"), "random_state"),
+        (lambda: generate_survey(10, item_noise=float("inf")), "item_noise"),
+        (lambda: target_scenarios(CURVES["xerox"].probs, {"a": ["x"] * 5}), "scenario 'a'"),
+        (lambda: target_scenarios(CURVES["xerox"].probs, {"a": [0.2] * 5}, n_top=0.5), "n_top"),
+        (lambda: rate_ratio("1", 10, 2, 10), "k_high"),
+        (lambda: rate_ratio(-1, 10, 2, 10), "k_high"),
+        (lambda: rate_ratio(11, 10, 2, 10), "more loyal than respondents"),
+        (lambda: detect_knee([1, 2, 3], ["a", "b", "c"], [1, 2, 3]), "k must hold numbers"),
+        (lambda: detect_knee([1, 2, 3], [1, 2], [1, 2, 3]), "one per level"),
+        (lambda: detect_knee([1, 2, 3], [1, 5, 2], [3, 3, 3]), "0 <= k <= n"),
+        (lambda: curve_zones([1, 2, 3], ["a", "b", "c"]), "fitted must hold numbers"),
+        (lambda: curve_zones([1, 2, 3], [0.1, 0.5, 0.9], min_separation=0.9), "min_separation"),
+    ],
+)
+def test_bad_parameters_are_data_validation_errors(call, match):
+    with pytest.raises(DataValidationError, match=match) as info:
+        call()
+    assert "Suggestion:" in str(info.value)
+
+
+def test_text_scores_are_refused_even_when_they_look_like_numbers():
+    with pytest.raises(DataValidationError, match="not numeric") as info:
+        loyalty_curve(pd.Series(["5", "4", "3", "2", "1"] * 2, name="q1"), pd.Series([1, 1, 0, 0, 0] * 2))
+    assert "q1" in str(info.value) and "pd.to_numeric" in str(info.value)
+
+
+def test_one_class_outcome_in_driver_analysis():
+    """Was a ConvergenceError from the logistic fit (issue 8: labels with one class)."""
+    df = generate_survey(300, items={"a": 1.0, "b": 0.5}, random_state=0).assign(loyal=True)
+    with pytest.raises(DataValidationError, match="same outcome") as info:
+        driver_analysis(df, ["a", "b"], "loyal")
+    assert "driver_analysis" in str(info.value)
+
+
+def test_missing_column_suggestion_names_the_function_called(survey):
+    with pytest.raises(DataValidationError, match="driver_analysis") as info:
+        driver_analysis(survey.assign(a=[1] * 10), ["a"], "nope")
+    assert "read_transactions" not in str(info.value)
+    with pytest.raises(DataValidationError, match="loyalty_curve"):
+        loyalty_curve("nope", "loyal", data=survey)

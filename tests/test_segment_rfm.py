@@ -347,7 +347,7 @@ def test_cdnow_master_segments(cdnow_master):
 @requires_data("online_retail")
 def test_online_retail_segments():
     from crmlib import datasets, read_transactions
-    from crmlib.validation import ONLINE_RETAIL_COLUMNS
+    from crmlib.datasets import ONLINE_RETAIL_COLUMNS
 
     tx, _ = read_transactions(datasets.load_online_retail(), **ONLINE_RETAIL_COLUMNS)
     summary = rfm_summary(tx, observation_end="2011-12-09")

@@ -8,7 +8,8 @@ import pytest
 from conftest import requires_data
 
 from crmlib import DataValidationError, read_transactions
-from crmlib.validation import DEFAULT_POLICY, ONLINE_RETAIL_COLUMNS
+from crmlib.datasets import ONLINE_RETAIL_COLUMNS
+from crmlib.validation import DEFAULT_POLICY
 
 
 def log(**cols):
@@ -250,3 +251,144 @@ def test_full_online_retail_accounting():
     assert report.n_customers == 4_338  # 4,372 ids less 34 whose every line is excluded
     assert (tx["amount"] > 0).all()
     assert set(DEFAULT_POLICY) >= set(report.excluded)
+
+
+# --------------------------------------------------------------- issue 8: silent wrong results
+
+
+def test_day_first_column_is_read_one_way_with_a_note():
+    # "02/03/2020" alone is ambiguous; the other two rows prove day-first, so it is 2 March
+    tx, report = read(log(cust=["a", "b", "c", "d"], day=["02/03/2020", "13/01/2020", "25/12/2020", "05/06/2020"]))
+    got = dict(zip(tx["customer_id"], tx["date"].dt.strftime("%Y-%m-%d")))
+    assert got == {"a": "2020-03-02", "b": "2020-01-13", "c": "2020-12-25", "d": "2020-06-05"}
+    note = " ".join(report.notes)
+    assert "day-first" in note and "'%d/%m/%Y'" in note and "2 distinct dates prove" in note
+
+
+def test_month_first_column_is_read_one_way():
+    tx, report = read(log(cust=["a", "b", "c", "d"], day=["02/03/2020", "01/13/2020", "12/25/2020 10:30", "1/2/20"]))
+    assert tx.set_index("customer_id")["date"].to_dict() == {
+        "a": pd.Timestamp("2020-02-03"), "b": pd.Timestamp("2020-01-13"),
+        "c": pd.Timestamp("2020-12-25 10:30"), "d": pd.Timestamp("2020-01-02"),
+    }
+    assert any("month-first" in n for n in report.notes)
+
+
+def test_contradictory_day_and_month_first_rows_are_refused():
+    with pytest.raises(DataValidationError, match="contradicts itself") as err:
+        read(log(day=["13/01/2020", "01/13/2020", "02/03/2020", "04/05/2020"]))
+    assert len(err.value.rows) == 2 and "date_format" in str(err.value)
+
+
+def test_wholly_ambiguous_column_is_refused_naming_both_formats():
+    with pytest.raises(DataValidationError, match="ambiguous") as err:
+        read(log(day=["02/03/2020", "04/05/2020", "01/02/2020", "03/04/2020"]))
+    msg = str(err.value)
+    assert "'%d/%m/%Y'" in msg and "'%m/%d/%Y'" in msg and "date_format=" in msg
+
+
+def test_explicit_dayfirst_is_honoured_for_every_row_and_contradictions_refused():
+    day = ["02/03/2020", "04/05/2020", "01/02/2020", "03/04/2020"]
+    tx, _ = read(log(day=day), dayfirst=True)
+    assert sorted(tx["date"].dt.month) == [2, 3, 4, 5]
+    tx, _ = read(log(day=day), dayfirst=False)
+    assert sorted(tx["date"].dt.month) == [1, 2, 3, 4]
+    with pytest.raises(DataValidationError, match="can only be month-first"):
+        read(log(day=["02/03/2020", "01/13/2020", "01/02/2020", "03/04/2020"]), dayfirst=True)
+
+
+def test_float_yyyymmdd_dates_are_dates_not_nanoseconds():
+    tx, _ = read(log(day=[20240102.0, 20240109.0, 20240103.0, 20240104.0]))
+    assert tx["date"].min() == pd.Timestamp("2024-01-02") and tx["date"].max() == pd.Timestamp("2024-01-09")
+
+
+def test_epoch_numbers_are_refused_with_a_conversion_suggestion():
+    with pytest.raises(DataValidationError, match="not yyyymmdd") as err:
+        read(log(day=[1704153600, 1704758400, 1704240000, 1704326400]))
+    assert "unit='s'" in str(err.value)
+
+
+def test_decimal_comma_amounts_are_refused_unless_declared():
+    df = log(value=["12,50", "1.234,50", "7", "3,00"])
+    with pytest.raises(DataValidationError, match="decimal comma") as err:
+        read(df)
+    assert "decimal=','" in str(err.value) and "'12,50'" in str(err.value)
+    tx, _ = read(df, decimal=",")
+    assert sorted(tx["amount"]) == [3.0, 7.0, 12.5, 1234.5]
+
+
+def test_ambiguous_thousands_are_refused_and_point_proof_decides():
+    with pytest.raises(DataValidationError, match="ambiguous"):
+        read(log(value=["1,234", "2,500", "7", "3"]))
+    tx, report = read(log(value=["1,234", "1,234.50", "7", "3"]))
+    assert sorted(tx["amount"]) == [3.0, 7.0, 1234.0, 1234.5]
+    assert any("decimal point" in n for n in report.notes)
+    with pytest.raises(DataValidationError, match="mixes a decimal point"):
+        read(log(value=["1,234.50", "12,50", "7", "3"]))
+    with pytest.raises(DataValidationError, match="only make sense with decimal=','"):
+        read(log(value=["12,50", "7", "7", "3"]), decimal=".")
+
+
+def test_infinite_and_huge_amounts_are_refused_at_the_door():
+    for bad in (np.inf, -np.inf, 1e13):
+        with pytest.raises(DataValidationError, match="infinite or out-of-range") as err:
+            read(log(value=[10.0, bad, 7.0, 3.0]))
+        assert len(err.value.rows) == 1
+    with pytest.raises(DataValidationError, match="infinite or out-of-range"):
+        read(log(value=["10", "inf", "7", "3"]))
+
+
+def test_float_ids_beyond_2_53_are_refused_not_collapsed():
+    with pytest.raises(DataValidationError, match="lost digits"):
+        read(log(cust=[2.0**63, 2.0**63 + 4096, 2.0**64, 5.0]))
+
+
+def test_whole_number_decimal_ids_are_the_same_customer_from_csv_and_frame(tmp_path):
+    df = log(cust=[15000.0, 15000.0, np.nan, 17850.0])
+    path = tmp_path / "log.csv"
+    df.to_csv(path, index=False)
+    from_frame, r1 = read(df)
+    from_csv, r2 = read_transactions(path, customer="cust", date="day", amount="value")
+    assert from_csv["customer_id"].tolist() == from_frame["customer_id"].tolist() == ["15000", "15000", "17850"]
+    assert any("whole numbers" in n for n in r2.notes)
+
+
+@pytest.mark.parametrize("column", ["cust", "order"])
+def test_all_missing_id_or_order_column_is_a_validation_error(column):
+    df = log(order=["1", "2", "3", "4"])
+    df[column] = None
+    with pytest.raises(DataValidationError, match="no values at all"):
+        read(df, order="order")
+
+
+def test_invalid_calendar_observation_end_is_a_validation_error():
+    with pytest.raises(DataValidationError, match="observation_end"):
+        read(log(), observation_end="2025-06-31")
+
+
+def test_corrupt_parquet_is_a_validation_error(tmp_path):
+    path = tmp_path / "bad.parquet"
+    path.write_bytes(b"PAR1 this is not really parquet")
+    with pytest.raises(DataValidationError, match="not a readable parquet file"):
+        read_transactions(path, customer="cust", date="day", amount="value")
+
+
+def test_non_utf8_csv_suggests_an_encoding(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("cust,day,value\nJosé,2024-01-02,10\n".encode("latin-1"))
+    with pytest.raises(DataValidationError, match="not UTF-8") as err:
+        read_transactions(path, customer="cust", date="day", amount="value")
+    assert "'encoding': 'latin-1'" in str(err.value)
+    tx, _ = read_transactions(path, customer="cust", date="day", amount="value", read_kwargs={"encoding": "latin-1"})
+    assert tx["customer_id"].tolist() == ["José"]
+
+
+def test_unknown_time_zone_is_a_validation_error():
+    with pytest.raises(DataValidationError, match="not a known time zone"):
+        read(log(), tz="Mars/Olympus")
+
+
+def test_duplicate_column_names_are_refused():
+    df = pd.concat([log(), log()[["value"]]], axis=1)
+    with pytest.raises(DataValidationError, match="duplicated column names"):
+        read(df)

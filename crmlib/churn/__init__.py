@@ -2,14 +2,17 @@
 
 The workflow, in the order of a notebook:
 
-1. :func:`churn_labels`: churned = no purchase within a horizon after a cutoff.
+1. :func:`churn_labels`: churned = no purchase in the ``horizon`` after
+   ``observation_end`` (inclusive: the last day of history).
 2. :func:`churn_features`: RFM, tenure, purchase gaps, spend trend and return rate as of
-   the cutoff, from earlier rows only (no leakage); :func:`churn_dataset` pairs them.
-3. :func:`time_split`: train as of an earlier cutoff, test as of a later one.
+   ``observation_end``, from rows up to that day only (no leakage); :func:`churn_dataset`
+   pairs them.
+3. :func:`time_split`: train as of ``train_end``, test as of a later ``test_end``.
 4. :func:`make_churn_model`: scikit-learn pipelines (logistic regression, gradient
    boosting); baselines :class:`RecencyRule` (the "bought within 3 months" mailing rule)
    and :class:`BTYDChurnBaseline` (1 − P(alive) from BG/NBD, no labels needed).
-5. :func:`churn_metrics`, :func:`calibration_table`, :func:`lift_table` and
+5. :func:`churn_metrics`, :func:`calibration_table`, :func:`lift_table` (the one in
+   :mod:`crmlib.metrics`) and
    :func:`profit_curve` (how deep should a retention campaign go?).
 6. :func:`winback_policy`: fight / try / opportunistic / let go, by tier, with the
    expected value of acting.
@@ -22,15 +25,11 @@ Charts are in :mod:`crmlib.churn.plotting`.
 from crmlib.churn.baselines import (
     BTYDChurnBaseline,
     RecencyRule,
-    bgnbd_log_likelihood,
-    bgnbd_prob_alive,
-    bgnbd_prob_no_purchase,
 )
 from crmlib.churn.evaluation import (
     ProfitCurve,
     calibration_table,
     churn_metrics,
-    lift_table,
     profit_curve,
 )
 from crmlib.churn.features import (
@@ -40,7 +39,13 @@ from crmlib.churn.features import (
     churn_features,
 )
 from crmlib.churn.labels import churn_labels
-from crmlib.churn.models import MODEL_KINDS, make_churn_model, score_models, signed_log1p
+from crmlib.churn.models import (
+    MODEL_KINDS,
+    check_labels,
+    make_churn_model,
+    score_models,
+    signed_log1p,
+)
 from crmlib.churn.split import TimeSplit, time_split
 from crmlib.churn.subscription import (
     PREVENTABILITY_BY_CATEGORY,
@@ -56,10 +61,10 @@ from crmlib.churn.winback import (
     DEFAULT_COST_BY_TIER,
     DEFAULT_P_WINBACK_BY_TIER,
     TIER_LABELS,
-    spend_share_tiers,
     winback_actions,
     winback_policy,
 )
+from crmlib.metrics import lift_table  # the one lift table, re-exported
 
 __all__ = [
     "BTYDChurnBaseline",
@@ -78,14 +83,12 @@ __all__ = [
     "TIER_LABELS",
     "TimeSplit",
     "attribute_matrix",
-    "bgnbd_log_likelihood",
-    "bgnbd_prob_alive",
-    "bgnbd_prob_no_purchase",
     "calibration_table",
     "churn_dataset",
     "churn_features",
     "churn_labels",
     "churn_metrics",
+    "check_labels",
     "churn_reasons_table",
     "lift_table",
     "make_churn_model",
@@ -93,7 +96,6 @@ __all__ = [
     "profit_curve",
     "score_models",
     "signed_log1p",
-    "spend_share_tiers",
     "time_split",
     "winback_actions",
     "winback_policy",

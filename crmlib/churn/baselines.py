@@ -3,10 +3,12 @@
 * :class:`RecencyRule`: the course's mailing rule, "send the catalogue only to members who
   bought within the last 3 months" (最近3个月内有购买): a customer who has not bought
   for ``days`` days is flagged as churning. No model, one column.
-* :class:`BTYDChurnBaseline`: a BG/NBD model (Fader, Hardie & Lee 2005) fitted on the
-  customers' frequency, active span and tenure. It needs no churn labels at all. Its
-  score is 1 − P(alive), or, with ``horizon_days``, the model's probability of no
-  purchase in the next ``horizon_days``, which is exactly what the churn label measures.
+* :class:`BTYDChurnBaseline`: a BG/NBD model (Fader, Hardie & Lee 2005), the one in
+  :class:`crmlib.clv.BetaGeo`, fitted on the customers' frequency, active span and
+  tenure. It needs no churn labels at all. Its score is 1 − P(alive), or, with
+  ``horizon_days``, the model's probability of no purchase in the next ``horizon_days``
+  (:meth:`crmlib.clv.BetaGeo.prob_no_purchase`), which is exactly what the churn label
+  measures.
 
 Both take the feature table of :func:`crmlib.churn.churn_features` (a DataFrame with named
 columns) or, for scikit-learn's generic checks, a plain array with the columns given by
@@ -15,18 +17,21 @@ position.
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, gammaln
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from crmlib import exceptions
+from crmlib.conventions import to_duration, to_number, unit_days
 from crmlib.exceptions import (
     ConvergenceError,
     ConvergenceWarning,
@@ -34,13 +39,7 @@ from crmlib.exceptions import (
     missing_columns_error,
 )
 
-__all__ = [
-    "BTYDChurnBaseline",
-    "RecencyRule",
-    "bgnbd_log_likelihood",
-    "bgnbd_prob_alive",
-    "bgnbd_prob_no_purchase",
-]
+__all__ = ["BTYDChurnBaseline", "RecencyRule"]
 
 
 class NotFittedError(exceptions.NotFittedError, SklearnNotFittedError):
@@ -192,109 +191,40 @@ class RecencyRule(ClassifierMixin, BaseEstimator):
         return tags
 
 
-# ------------------------------------------------------------------ BG/NBD closed forms
-
-
-def bgnbd_prob_alive(params, frequency, recency, T) -> np.ndarray:
-    """P(alive) of BG/NBD customers (Fader, Hardie & Lee 2005, eq. 11).
-
-    Parameters
-    ----------
-    params : mapping or Series
-        ``r``, ``alpha``, ``a``, ``b`` in the time unit of ``recency`` and ``T``.
-    frequency, recency, T : array-like
-        Repeat purchases x, time of the last purchase t_x and age T.
-
-    Returns
-    -------
-    ndarray
-        1 for customers without a repeat purchase: in BG/NBD a customer can only drop
-        out right after a repeat purchase.
-
-    Examples
-    --------
-    >>> p = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
-    >>> round(float(bgnbd_prob_alive(p, 2, 30.43, 38.86)[0]), 3)
-    0.727
-    """
-    r, alpha, a, b = (float(params[k]) for k in ("r", "alpha", "a", "b"))
-    x, tx, T = (np.atleast_1d(np.asarray(v, dtype="float64")) for v in (frequency, recency, T))
-    repeat = x > 0
-    # log of the odds of "dead": a/(b+x-1) * ((alpha+T)/(alpha+t_x))^(r+x), only when x > 0
-    log_odds = np.full(x.shape, -np.inf)
-    xr = x[repeat]
-    log_odds[repeat] = (
-        np.log(a) - np.log(b + xr - 1.0) + (r + xr) * (np.log(alpha + T[repeat]) - np.log(alpha + tx[repeat]))
-    )
-    return expit(-log_odds)
-
-
-def bgnbd_prob_no_purchase(params, frequency, recency, T, t) -> np.ndarray:
-    """Probability that a BG/NBD customer makes no purchase in the next ``t`` time units.
-
-    P(X(T, T+t) = 0 | x, t_x, T) = (1 − P(alive)) + P(alive) · ((α+T)/(α+T+t))^(r+x):
-    a dead customer never buys; a live one has purchase rate λ ~ Gamma(r+x, α+T) given
-    the history, and cannot drop out before a purchase. This is the probability of the
-    churn label (no purchase in the horizon) under the model.
-
-    Parameters
-    ----------
-    params : mapping or Series
-        ``r``, ``alpha``, ``a``, ``b``.
-    frequency, recency, T : array-like
-        x, t_x and T, in the same time unit as the parameters.
-    t : float
-        Length of the future window, same unit.
-
-    Returns
-    -------
-    ndarray
-
-    Examples
-    --------
-    >>> p = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
-    >>> round(float(bgnbd_prob_no_purchase(p, 0, 0.0, 0.0, 39.0)[0]), 4)  # a new customer
-    0.5738
-    """
-    r, alpha = float(params["r"]), float(params["alpha"])
-    x, T = (np.atleast_1d(np.asarray(v, dtype="float64")) for v in (frequency, T))
-    alive = bgnbd_prob_alive(params, frequency, recency, T)
-    quiet_if_alive = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + float(t))))
-    return (1.0 - alive) + alive * quiet_if_alive
-
-
 class BTYDChurnBaseline(ClassifierMixin, BaseEstimator):
     """Churn scores from a BG/NBD model: 1 − P(alive), or P(no purchase in a horizon).
 
     ``fit`` estimates BG/NBD's four parameters by maximum likelihood on the customers'
-    (frequency, active span, tenure); identical rows are collapsed and weighted, which
-    gives the same fit much faster. The labels are not used to fit: the baseline works
-    for a firm that has never labelled a churner. ``y``, when given, only names the
-    classes.
+    (frequency, active span, tenure) with :class:`crmlib.clv.BetaGeo` (which collapses
+    identical rows). The labels are not used to fit: the baseline works for a firm that
+    has never labelled a churner. ``y``, when given, only names the classes.
 
     Parameters
     ----------
     columns : sequence of three str or int, default ("frequency", "active_span_days", "tenure_days")
         The x, t_x and T columns (names in a DataFrame, or positions), times in days.
     horizon_days : float, optional
-        None (default): the score is 1 − P(alive). A number: the score is the model's
-        probability of no purchase in the next ``horizon_days``, the quantity a churn
-        label with that horizon measures. One-time buyers always have P(alive) = 1 in
-        BG/NBD, so 1 − P(alive) cannot rank them; the horizon score can.
-    time_scale : float, default 7.0
-        Days per model time unit; 7 fits in weeks, which keeps the optimiser well scaled.
+        None (default): the score is 1 − P(alive). A number of days: the score is the
+        model's probability of no purchase in the next ``horizon_days``, the quantity a
+        churn label with that horizon measures. One-time buyers always have P(alive) = 1
+        in BG/NBD, so 1 − P(alive) cannot rank them; the horizon score can.
+    time_unit : str or float, default "W"
+        The model's time unit (see :func:`crmlib.conventions.unit_days`); the day
+        columns are converted to it. Weeks keep the optimiser well scaled.
     threshold : float, default 0.5
         ``predict`` flags a customer when the score reaches it.
 
     Attributes
     ----------
+    model_ : crmlib.clv.BetaGeo
+        The fitted BG/NBD model (its ``summary_`` is the parameter table).
     params_ : Series
         ``r``, ``alpha`` (per model time unit), ``a``, ``b``.
     log_likelihood_ : float
         Log-likelihood at ``params_``.
     fitted_with_ : str
-        "crmlib.clv.BetaGeo", or "bounded maximum likelihood" when that did not converge
-        (an optimum on the edge of the parameter space).
+        "crmlib.clv.BetaGeo", or, when the unpenalised fit was doubtful because its
+        maximum lies on the edge of the parameter space, the tiny-penalty refit used.
     dropout_identified_ : bool
         False when the likelihood is maximal with no dropout (the estimate sits on the
         edge of the parameter space, or removing dropout costs less than 0.01 in
@@ -313,23 +243,28 @@ class BTYDChurnBaseline(ClassifierMixin, BaseEstimator):
     --------
     >>> from crmlib.datasets import load_cdnow
     >>> from crmlib.churn import churn_features
-    >>> X = churn_features(load_cdnow(), cutoff="1997-10-01")
+    >>> X = churn_features(load_cdnow(), observation_end="1997-09-30")
     >>> model = BTYDChurnBaseline().fit(X)
     >>> model.params_.round(2).to_dict()
-    {'r': 0.24, 'alpha': 4.42, 'a': 0.79, 'b': 2.42}
+    {'r': 0.24, 'alpha': 4.41, 'a': 0.79, 'b': 2.43}
     """
 
     def __init__(
         self,
         columns: Sequence[str | int] = ("frequency", "active_span_days", "tenure_days"),
         horizon_days: float | None = None,
-        time_scale: float = 7.0,
+        time_unit: str | float = "W",
         threshold: float = 0.5,
     ) -> None:
         self.columns = columns
         self.horizon_days = horizon_days
-        self.time_scale = time_scale
+        self.time_unit = time_unit
         self.threshold = threshold
+
+    def _summary(self, X: np.ndarray) -> pd.DataFrame:
+        """The RFM summary BetaGeo reads, in the model's time unit."""
+        x, tx, T = self._xtT(X)
+        return pd.DataFrame({"frequency": x, "recency": tx, "T": T})
 
     def _xtT(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if len(self.columns) != 3:
@@ -340,7 +275,7 @@ class BTYDChurnBaseline(ClassifierMixin, BaseEstimator):
             )
         idx = [_column_index(self, c, role) for c, role in zip(self.columns, ("frequency", "active span", "tenure"), strict=True)]
         x, tx, T = (_finite(X[:, i], c) for i, c in zip(idx, self.columns, strict=True))
-        scale = float(self.time_scale)
+        scale = unit_days(self.time_unit)
         names = [str(c) for c in self.columns]
         frame = pd.DataFrame({names[0]: x, names[1]: tx, names[2]: T})
         problems = [
@@ -365,7 +300,7 @@ class BTYDChurnBaseline(ClassifierMixin, BaseEstimator):
         return x, tx / scale, T / scale
 
     def fit(self, X, y=None) -> BTYDChurnBaseline:
-        """Fit BG/NBD by maximum likelihood on collapsed (x, t_x, T) rows.
+        """Fit BG/NBD (:class:`crmlib.clv.BetaGeo`) by maximum likelihood.
 
         Parameters
         ----------
@@ -380,25 +315,30 @@ class BTYDChurnBaseline(ClassifierMixin, BaseEstimator):
         """
         X = validate_data(self, X, dtype="float64", ensure_all_finite="allow-nan")
         self.classes_ = np.array([0, 1]) if y is None else _binary_classes(y)
-        x, tx, T = self._xtT(X)
-        rows = pd.DataFrame({"x": x, "tx": tx, "T": T}).value_counts().reset_index()
-        if (rows["x"] > 0).sum() == 0:
+        if self.horizon_days is not None:
+            to_duration(self.horizon_days, "horizon_days", unit="D")
+        to_number(self.threshold, "threshold", low=0, high=1, example="0.5")
+        summary = self._summary(X)
+        if (summary["frequency"] > 0).sum() == 0:
             raise DataValidationError(
                 "No customer has a repeat purchase, so BG/NBD's dropout process cannot be "
                 "estimated (the likelihood has no maximum).",
                 column=str(self.columns[0]),
-                suggestion="use an earlier cutoff or a longer history, or the RecencyRule baseline.",
+                suggestion="use a later observation_end or a longer history, or the RecencyRule baseline.",
             )
-        self.params_, self.fitted_with_ = _fit_bgnbd(rows)
-        self.log_likelihood_ = float(
-            bgnbd_log_likelihood(self.params_, rows["x"], rows["tx"], rows["T"], rows["count"])
-        )
-        # Dropout is identified when removing it (a -> 0: dropout probability ~0) costs
-        # likelihood; on a flat ridge towards a -> 0 the estimate of a is arbitrary.
-        no_dropout = self.params_.copy()
-        no_dropout["a"] = _BOUNDS[0]
-        loss = self.log_likelihood_ - bgnbd_log_likelihood(no_dropout, rows["x"], rows["tx"], rows["T"], rows["count"])
-        self.dropout_identified_ = bool(_inside(self.params_) and loss > _FLAT)
+        self.model_, self.fitted_with_ = _fit_betageo(summary, self.time_unit)
+        self.params_ = self.model_.params_[["r", "alpha", "a", "b"]].astype("float64").rename(None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.log_likelihood_ = float(self.model_.log_likelihood(summary))
+            # Dropout is identified when removing it (a -> 0: dropout probability ~0)
+            # costs likelihood; on a flat ridge towards a -> 0 the estimate of a is arbitrary.
+            no_dropout = copy.copy(self.model_)
+            no_dropout.params_ = self.params_.copy()
+            no_dropout.params_["a"] = _NO_DROPOUT_A
+            loss = self.log_likelihood_ - no_dropout.log_likelihood(summary)
+        edge = self.fitted_with_ != "crmlib.clv.BetaGeo"
+        self.dropout_identified_ = bool(not edge and loss > _FLAT)
         if not self.dropout_identified_:
             a, b = self.params_["a"], self.params_["b"]
             warnings.warn(
@@ -423,10 +363,13 @@ class BTYDChurnBaseline(ClassifierMixin, BaseEstimator):
         if not hasattr(self, "params_"):
             raise NotFittedError(self)
         X = validate_data(self, X, reset=False, dtype="float64", ensure_all_finite="allow-nan")
-        x, tx, T = self._xtT(X)
-        if self.horizon_days is None:
-            return 1.0 - bgnbd_prob_alive(self.params_, x, tx, T)
-        return bgnbd_prob_no_purchase(self.params_, x, tx, T, float(self.horizon_days) / float(self.time_scale))
+        summary = self._summary(X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # lifetimes' pandas option warning at import
+            if self.horizon_days is None:
+                return 1.0 - self.model_.p_alive(summary).to_numpy()
+            horizon = to_duration(self.horizon_days, "horizon_days", unit="D")
+            return self.model_.prob_no_purchase(summary, horizon).to_numpy()
 
     def predict_proba(self, X) -> np.ndarray:
         """Columns ``[1 − score, score]``; the score is the churn probability."""
@@ -448,106 +391,35 @@ class BTYDChurnBaseline(ClassifierMixin, BaseEstimator):
         return tags
 
 
-#: Bounds of the fallback maximum-likelihood search, natural scale.
-_BOUNDS = (1e-6, 1e6)
 #: Log-likelihood lost by removing dropout below which dropout counts as not identified.
 _FLAT = 0.01
+#: Dropout probability parameter a standing for "no dropout" in that comparison.
+_NO_DROPOUT_A = 1e-6
+#: Penalty of the refit when the unpenalised maximum lies on the edge (no dropout): it
+#: keeps the estimates finite, so P(alive) and the horizon score stay computable.
+_EDGE_PENALIZER = 1e-4
 
 
-def bgnbd_log_likelihood(params, frequency, recency, T, weights=None) -> float:
-    """Total BG/NBD log-likelihood (Fader, Hardie & Lee 2005, eq. 6; Hardie's note 004).
+def _fit_betageo(summary: pd.DataFrame, time_unit) -> tuple[Any, str]:
+    """crmlib.clv.BetaGeo fitted on ``summary``, and how.
 
-    Parameters
-    ----------
-    params : mapping or Series
-        ``r``, ``alpha``, ``a``, ``b``.
-    frequency, recency, T : array-like
-        x, t_x, T in the time unit of ``alpha``.
-    weights : array-like, optional
-        Customers per row (for collapsed data).
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> from crmlib.datasets import load_cdnow
-    >>> from crmlib.churn import churn_features
-    >>> X = churn_features(load_cdnow().assign(amount=lambda d: d["amount"] + 1), "1997-10-01")
-    >>> p = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # the paper's estimates
-    >>> round(bgnbd_log_likelihood(p, X["frequency"], X["active_span_days"] / 7, X["tenure_days"] / 7), 1)
-    -9582.4
+    A doubtful unpenalised fit (no convergence, or parameters at the edge of their
+    range: the data show no dropout) is refitted with a tiny penalty, which finds that
+    edge maximum with finite parameters.
     """
-    r, alpha, a, b = (float(params[k]) for k in ("r", "alpha", "a", "b"))
-    x, tx, T = (np.asarray(v, dtype="float64") for v in (frequency, recency, T))
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype="float64")
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
-    a3 = -(r + x) * np.log(alpha + T)
-    a4 = np.where(
-        x > 0,
-        np.log(a) - np.log(b + np.maximum(x, 1.0) - 1.0) - (r + x) * np.log(alpha + tx),
-        -np.inf,
-    )
-    return float(np.sum(w * (a1 + a2 + np.logaddexp(a3, a4))))
+    from crmlib.clv import BetaGeo
 
-
-def _inside(params: pd.Series) -> bool:
-    lo, hi = np.log(_BOUNDS)
-    theta = np.log(params.to_numpy(dtype="float64"))
-    return bool(np.all((theta > lo + 1e-3) & (theta < hi - 1e-3)))
-
-
-def _fit_bgnbd(rows: pd.DataFrame) -> tuple[pd.Series, str]:
-    """Maximum-likelihood BG/NBD parameters from collapsed rows (``x, tx, T, count``).
-
-    First :class:`crmlib.clv.BetaGeo` (lifetimes' optimiser, with crmlib's convergence
-    checks). When it is unavailable or does not converge, which happens when the maximum
-    lies on the edge of the parameter space (no dropout in the data, say), a bounded
-    search (L-BFGS-B on log-parameters within ``_BOUNDS``) finds that edge maximum.
-    """
-    try:
-        with warnings.catch_warnings():
-            # lifetimes sets a pandas option at import (a Pandas4Warning) and resets warning
-            # filters inside its likelihood; both stay inside this block. A doubtful fit
-            # is treated as no fit.
-            warnings.simplefilter("ignore")
-            warnings.simplefilter("error", ConvergenceWarning)
-            from crmlib.clv import BetaGeo
-
-            summary = pd.DataFrame(
-                {"frequency": rows["x"], "recency": rows["tx"], "T": rows["T"], "weights": rows["count"]}
-            )
-            model = BetaGeo().fit(summary)
-        params = model.params_[["r", "alpha", "a", "b"]].astype("float64")
-        if np.all(np.isfinite(params)) and _inside(params):
-            return params.rename(None), "crmlib.clv.BetaGeo"
-    except (ImportError, ConvergenceError, ConvergenceWarning, DataValidationError, ValueError):
-        pass
-    return _fit_bounded(rows), "bounded maximum likelihood"
-
-
-def _fit_bounded(rows: pd.DataFrame) -> pd.Series:
-    from scipy.optimize import minimize
-
-    x, tx, T, w = (rows[c].to_numpy(dtype="float64") for c in ("x", "tx", "T", "count"))
-    n = w.sum()
-    names = ("r", "alpha", "a", "b")
-
-    def nll(theta: np.ndarray) -> float:
-        value = -bgnbd_log_likelihood(dict(zip(names, np.exp(theta), strict=True)), x, tx, T, w) / n
-        return value if np.isfinite(value) else 1e10
-
-    bounds = [tuple(np.log(_BOUNDS))] * 4
-    best = None
-    # two starts: lifetimes' default and a CDNOW-like point; the better optimum wins
-    for start in (np.log([0.1, 0.1 * T.mean(), 0.1, 0.1]), np.log([0.5, max(T.mean(), 1.0), 1.0, 2.0])):
-        with np.errstate(all="ignore"):
-            res = minimize(nll, start, method="L-BFGS-B", bounds=bounds,
-                           options={"maxiter": 5000, "ftol": 1e-14, "gtol": 1e-9})
-        if best is None or res.fun < best.fun:
-            best = res
-    if best is None or not np.isfinite(best.fun) or best.fun >= 1e10:  # pragma: no cover
-        raise ConvergenceError("BG/NBD: no finite maximum of the likelihood was found.")
-    return pd.Series(np.exp(best.x), index=list(names), dtype="float64")
+    with warnings.catch_warnings():
+        # lifetimes sets a pandas option at import (a Pandas4Warning) and resets warning
+        # filters inside its likelihood; both stay inside this block. A doubtful fit is
+        # treated as no fit.
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", ConvergenceWarning)
+        try:
+            return BetaGeo(time_unit=time_unit).fit(summary), "crmlib.clv.BetaGeo"
+        except (ConvergenceError, ConvergenceWarning):
+            pass
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = BetaGeo(time_unit=time_unit, penalizer_coef=_EDGE_PENALIZER).fit(summary)
+    return model, f"crmlib.clv.BetaGeo(penalizer_coef={_EDGE_PENALIZER:g}), at the edge of the parameter space"

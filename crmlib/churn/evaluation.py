@@ -3,7 +3,8 @@
 * :func:`churn_metrics`: ROC AUC, PR AUC (average precision), Brier score and top-decile
   lift for several scores on the same customers.
 * :func:`calibration_table`: predicted against observed churn rate, by bins of the score.
-* :func:`lift_table`: the decile lift and cumulative gains table (提升度/累积增益).
+* :func:`crmlib.metrics.lift_table` (re-exported here): the decile lift and cumulative
+  gains table (提升度/累积增益).
 * :func:`profit_curve`: expected (and, with outcomes, realised) profit of a retention
   campaign by targeting depth, and the depth that maximises it.
 
@@ -11,6 +12,10 @@ Ranking tables split tied scores evenly: a block of customers with the same scor
 contributes its average to each position it spans, which is the expected result of
 breaking the ties at random. A two-level rule therefore gets no credit for the order in
 which its customers happen to be listed.
+
+Labels and scores are paired by customer: when both are pandas objects they are aligned
+on their index (customer_id) and must hold the same customers; a plain array is taken
+to be in the order of ``y_true`` (or ``p_churn``) and must have its length.
 """
 
 from __future__ import annotations
@@ -21,7 +26,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crmlib.conventions import to_number
 from crmlib.exceptions import DataValidationError
+from crmlib.metrics import (
+    align_to,
+    as_labels,
+    as_score_array,
+    lift_table,
+    top_k_sums,
+    wilson_interval,
+)
 
 __all__ = [
     "ProfitCurve",
@@ -35,57 +49,22 @@ __all__ = [
 # ------------------------------------------------------------------ input checks
 
 
-def _as_array(values, name: str, n: int | None = None, ref: str = "y_true") -> np.ndarray:
-    if isinstance(values, (pd.Series, pd.Index)):
-        values = values.to_numpy()
-    try:
-        arr = np.asarray(values, dtype="float64")
-    except (TypeError, ValueError) as err:
-        raise DataValidationError(f"{name} must be numeric.", column=name) from err
-    if arr.ndim != 1:
-        raise DataValidationError(
-            f"{name} must be one-dimensional, got shape {arr.shape}.",
-            column=name,
-            suggestion="pass one value per customer, e.g. model.predict_proba(X)[:, 1].",
-        )
-    if n is not None and arr.size != n:
-        raise DataValidationError(
-            f"{name} has {arr.size:,} values but {ref} has {n:,}.",
-            column=name,
-            suggestion="score and label the same customers, in the same order.",
-        )
-    if arr.size == 0:
-        raise DataValidationError(f"{name} is empty.", column=name)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        raise DataValidationError(
-            f"{name} has {int(bad.sum()):,} missing or infinite values.",
-            column=name,
-            rows=pd.DataFrame({name: arr[bad]}, index=np.flatnonzero(bad)),
-            suggestion="score every customer; drop customers without a score from all inputs.",
-        )
-    return arr
+def _as_array(values, name: str, *, func: str, ref=None, ref_name: str = "y_true") -> np.ndarray:
+    if ref is not None:
+        values = align_to(ref, values, ref_name, name, func=func)
+    return as_score_array(values, name, func=func)
 
 
-def _labels(y_true) -> np.ndarray:
-    y = _as_array(y_true, "y_true")
-    odd = ~np.isin(y, (0.0, 1.0))
-    if odd.any():
-        raise DataValidationError(
-            "y_true must hold 0 (stayed) and 1 (churned) only.",
-            column="y_true",
-            rows=pd.DataFrame({"y_true": y[odd]}, index=np.flatnonzero(odd)),
-            suggestion="pass churn labels from crmlib.churn.churn_labels.",
-        )
-    return y
+def _labels(y_true, *, func: str) -> np.ndarray:
+    return as_labels(y_true, func=func)
 
 
-def _probabilities(p, name: str, n: int | None) -> np.ndarray:
-    arr = _as_array(p, name, n)
+def _probabilities(p, name: str, *, func: str, ref=None, ref_name: str = "y_true") -> np.ndarray:
+    arr = _as_array(p, name, func=func, ref=ref, ref_name=ref_name)
     odd = (arr < 0) | (arr > 1)
     if odd.any():
         raise DataValidationError(
-            f"{name} must be probabilities in [0, 1].",
+            f"{func}: {name} must be probabilities in [0, 1].",
             column=name,
             rows=pd.DataFrame({name: arr[odd]}, index=np.flatnonzero(odd)),
             suggestion="pass predict_proba(X)[:, 1], not a decision function or a rank.",
@@ -93,35 +72,15 @@ def _probabilities(p, name: str, n: int | None) -> np.ndarray:
     return arr
 
 
-def _score_table(scores, n: int) -> dict[str, np.ndarray]:
+def _score_table(scores, y_true, *, func: str) -> dict[str, np.ndarray]:
     if isinstance(scores, pd.DataFrame):
+        scores = align_to(y_true, scores, "y_true", "scores", func=func)
         scores = {str(c): scores[c] for c in scores.columns}
     elif not isinstance(scores, Mapping):
         scores = {"score": scores}
     if not scores:
-        raise DataValidationError("No scores given.", suggestion="pass {'model name': probabilities}.")
-    return {str(k): _probabilities(v, str(k), n) for k, v in scores.items()}
-
-
-# ---------------------------------------------------------- tie-aware cumulative sums
-
-
-def _top_k_sums(values: np.ndarray, scores: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Expected sum of ``values`` over the ``k`` highest scores, ties broken at random."""
-    order = np.argsort(-scores, kind="stable")
-    s, v = scores[order], values[order]
-    new_block = np.r_[True, s[1:] != s[:-1]]
-    block = np.cumsum(new_block) - 1
-    start = np.flatnonzero(new_block)
-    size = np.diff(np.r_[start, s.size])
-    total = np.bincount(block, weights=v)
-    before = np.r_[0.0, np.cumsum(total)[:-1]]
-    k = np.asarray(k, dtype=np.int64)
-    out = np.zeros(k.shape)
-    pos = k > 0
-    b = block[k[pos] - 1]  # block holding the k-th customer
-    out[pos] = before[b] + (k[pos] - start[b]) * total[b] / size[b]
-    return out
+        raise DataValidationError(f"{func}: no scores given.", suggestion="pass {'model name': probabilities}.")
+    return {str(k): _probabilities(v, str(k), func=func, ref=y_true) for k, v in scores.items()}
 
 
 # ------------------------------------------------------------------ metrics
@@ -155,20 +114,19 @@ def churn_metrics(y_true, scores, *, top: float = 0.1) -> pd.DataFrame:
     """
     from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
-    y = _labels(y_true)
+    y = _labels(y_true, func="churn_metrics")
     if np.unique(y).size < 2:
         raise DataValidationError(
             "y_true has a single class, so AUCs are undefined.",
             column="y_true",
             suggestion="evaluate on a set with both churned and retained customers.",
         )
-    if not 0 < top <= 1:
-        raise DataValidationError(f"top={top!r} must be in (0, 1].", suggestion="e.g. top=0.1.")
-    table = _score_table(scores, y.size)
+    top = to_number(top, "top", low=0, high=1, low_inclusive=False, example="0.1 for the top decile")
+    table = _score_table(scores, y_true, func="churn_metrics")
     k = max(1, int(round(top * y.size)))
     rows = {}
     for name, p in table.items():
-        captured = _top_k_sums(y, p, np.array([k]))[0]
+        captured = top_k_sums(y, p, np.array([k]))[0]
         rows[name] = {
             "roc_auc": roc_auc_score(y, p),
             "pr_auc": average_precision_score(y, p),
@@ -209,8 +167,8 @@ def calibration_table(y_true, p, *, n_bins: int = 10, strategy: str = "quantile"
     >>> t[["customers", "mean_predicted", "observed_rate"]].to_numpy().tolist()
     [[2.0, 0.2, 0.5], [2.0, 0.8, 0.5]]
     """
-    y = _labels(y_true)
-    q = _probabilities(p, "p", y.size)
+    y = _labels(y_true, func="calibration_table")
+    q = _probabilities(p, "p", func="calibration_table", ref=y_true)
     if not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
         raise DataValidationError(f"n_bins={n_bins!r} must be a positive integer.")
     if strategy == "quantile":
@@ -230,74 +188,9 @@ def calibration_table(y_true, p, *, n_bins: int = 10, strategy: str = "quantile"
             "observed_rate": g["y"].mean(),
         }
     )
-    low, high = _wilson(out["observed_rate"].to_numpy(), out["customers"].to_numpy())
+    low, high = wilson_interval(g["y"].sum().to_numpy(), out["customers"].to_numpy())
     out["observed_low"], out["observed_high"] = low, high
     out.index = pd.RangeIndex(1, len(out) + 1, name="bin")
-    return out
-
-
-def _wilson(rate: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
-    centre = (rate + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z * np.sqrt(rate * (1 - rate) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
-
-
-def lift_table(y_true, scores, *, n_bins: int = 10) -> pd.DataFrame:
-    """Decile lift and cumulative gains of a churn score.
-
-    Customers are sorted by score, highest risk first, and cut into ``n_bins`` groups of
-    (almost) equal size. Tied scores are shared evenly between the groups they straddle
-    (the expected result of breaking ties at random), so churner counts can be fractional.
-
-    Parameters
-    ----------
-    y_true : array-like of 0/1
-    scores : array-like
-        Churn score; only its order matters.
-    n_bins : int, default 10
-
-    Returns
-    -------
-    DataFrame
-        Indexed by ``decile`` (1 = highest scores): ``customers``, ``churners``,
-        ``churn_rate``, ``lift`` (churn rate / overall churn rate), ``cum_share_targeted``,
-        ``cum_share_of_churners`` (the gains curve) and ``cum_lift``.
-
-    Examples
-    --------
-    >>> t = lift_table([1, 1, 0, 0], [0.9, 0.8, 0.2, 0.1], n_bins=2)
-    >>> t[["churners", "lift", "cum_share_of_churners"]].to_numpy().tolist()
-    [[2.0, 2.0, 1.0], [0.0, 0.0, 1.0]]
-    """
-    y = _labels(y_true)
-    s = _as_array(scores, "scores", y.size)
-    if not isinstance(n_bins, (int, np.integer)) or not 1 <= n_bins <= y.size:
-        raise DataValidationError(
-            f"n_bins={n_bins!r} must be an integer between 1 and the number of customers ({y.size:,})."
-        )
-    if y.sum() == 0:
-        raise DataValidationError(
-            "y_true has no churner, so lift is undefined.",
-            column="y_true",
-            suggestion="evaluate on a set with churned customers.",
-        )
-    k = np.round(np.linspace(0, y.size, n_bins + 1)).astype(np.int64)
-    cum = _top_k_sums(y, s, k)
-    customers = np.diff(k).astype("float64")
-    churners = np.diff(cum)
-    base = y.mean()
-    out = pd.DataFrame(
-        {
-            "customers": customers,
-            "churners": churners,
-            "churn_rate": churners / customers,
-            "lift": churners / customers / base,
-            "cum_share_targeted": k[1:] / y.size,
-            "cum_share_of_churners": cum[1:] / y.sum(),
-        },
-        index=pd.RangeIndex(1, n_bins + 1, name="decile"),
-    )
-    out["cum_lift"] = out["cum_share_of_churners"] / out["cum_share_targeted"]
     return out
 
 
@@ -403,9 +296,10 @@ def profit_curve(
     >>> pc.best_n, pc.best_depth
     (2, 0.5)
     """
-    p = _probabilities(p_churn, "p_churn", None)
+    func = "profit_curve"
+    p = _probabilities(p_churn, "p_churn", func=func)
     n = p.size
-    value = _as_array(value_at_stake, "value_at_stake", n, ref="p_churn")
+    value = _as_array(value_at_stake, "value_at_stake", func=func, ref=p_churn, ref_name="p_churn")
     if (value < 0).any():
         raise DataValidationError(
             "value_at_stake must be >= 0.",
@@ -413,25 +307,17 @@ def profit_curve(
             rows=pd.DataFrame({"value_at_stake": value[value < 0]}),
             suggestion="use CLV or trailing spend; set negative values to 0.",
         )
-    if not (np.isfinite(contact_cost) and contact_cost >= 0):
-        raise DataValidationError(f"contact_cost={contact_cost!r} must be a number >= 0.")
-    if not (np.isfinite(save_rate) and 0 <= save_rate <= 1):
-        raise DataValidationError(f"save_rate={save_rate!r} must be in [0, 1].")
-    order = p if scores is None else _as_array(scores, "scores", n, ref="p_churn")
+    contact_cost = to_number(contact_cost, "contact_cost", low=0, example="2.0 (cost of one contact)")
+    save_rate = to_number(save_rate, "save_rate", low=0, high=1, example="0.3 for 30%")
+    order = p if scores is None else _as_array(scores, "scores", func=func, ref=p_churn, ref_name="p_churn")
     k = np.arange(n + 1)
-    expected = _top_k_sums(p * save_rate * value - contact_cost, order, k)
+    expected = top_k_sums(p * save_rate * value - contact_cost, order, k)
     curve = pd.DataFrame({"n_targeted": k, "depth": k / n, "expected_profit": expected})
     best = int(np.argmax(expected))
     realised_at_best = best_realised_depth = None
     if y_true is not None:
-        y = _labels(y_true)
-        if y.size != n:
-            raise DataValidationError(
-                f"y_true has {y.size:,} values but p_churn has {n:,}.",
-                column="y_true",
-                suggestion="score and label the same customers, in the same order.",
-            )
-        realised = _top_k_sums(y * save_rate * value - contact_cost, order, k)
+        y = _labels(align_to(p_churn, y_true, "p_churn", "y_true", func=func), func=func)
+        realised = top_k_sums(y * save_rate * value - contact_cost, order, k)
         curve["realised_profit"] = realised
         realised_at_best = float(realised[best])
         best_realised_depth = float(k[int(np.argmax(realised))] / n)

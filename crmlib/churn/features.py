@@ -1,33 +1,37 @@
-"""Churn features as of a cutoff date, built only from rows dated before it.
+"""Churn features as of ``observation_end``, built only from rows up to that day.
 
-Everything a model may know at the cutoff is in the rows dated strictly before it; using
-a later row would be leakage (数据泄漏): the model would look good in testing and fail
-in use. :func:`churn_features` drops every row on or after the cutoff before computing
+Everything a model may know at ``observation_end`` (inclusive) is in the rows dated on or
+before it; using a later row would be leakage (数据泄漏): the model would look good in
+testing and fail in use. :func:`churn_features` drops every later row before computing
 anything, and the tests prove it by rewriting the future and checking that nothing moves.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from crmlib.churn._common import ONE_DAY, as_horizon, as_timestamp, check_log, customers_before
+from crmlib.checks import check_log
+from crmlib.churn._common import ONE_DAY, customers_before, purchases
 from crmlib.churn.labels import churn_labels
+from crmlib.conventions import end_bound, to_duration
 from crmlib.exceptions import DataValidationError
 from crmlib.features import rfm_summary
 
 __all__ = ["FEATURE_COLUMNS", "FEATURE_DESCRIPTIONS", "churn_dataset", "churn_features"]
 
-#: What each feature means. Times are in days, measured on calendar days up to the last
-#: day before the cutoff (a purchase on that day has ``days_since_last == 0``).
+#: What each feature means. Times are in days, measured on calendar days up to the day of
+#: ``observation_end`` (a purchase on that day has ``days_since_last == 0``).
 FEATURE_DESCRIPTIONS: dict[str, str] = {
-    "days_since_last": "days from the last purchase day to the last day before the cutoff (RFM recency)",
+    "days_since_last": "days from the last purchase day to observation_end (RFM recency)",
     "frequency": "repeat purchase days (distinct purchase days minus 1; BG/NBD's x)",
     "active_span_days": "days from the first to the last purchase day (BG/NBD's t_x)",
-    "tenure_days": "days from the first purchase day to the last day before the cutoff (BG/NBD's T)",
-    "total_spend": "sum of purchase amounts before the cutoff",
+    "tenure_days": "days from the first purchase day to observation_end (BG/NBD's T)",
+    "total_spend": "sum of purchase amounts up to observation_end",
     "avg_spend": "mean spend per purchase day",
-    "spend_last_window": "spend in the last window_days before the cutoff",
+    "spend_last_window": "spend in the last window_days up to observation_end",
     "spend_trend": "(last window - previous window) / (last + previous), in [-1, 1]; 0 if both are 0",
     "mean_gap_days": "mean days between successive purchase days (NaN for one-time buyers)",
     "last_gap_days": "days between the last two purchase days (NaN for one-time buyers)",
@@ -40,30 +44,33 @@ FEATURE_COLUMNS: list[str] = list(FEATURE_DESCRIPTIONS)
 
 def churn_features(
     transactions: pd.DataFrame,
-    cutoff: str | pd.Timestamp,
+    observation_end: Any,
     *,
-    window_days: int = 90,
+    window_days: int | float | str | pd.Timedelta = 90,
 ) -> pd.DataFrame:
-    """Per-customer features as of ``cutoff``, from rows dated strictly before it.
+    """Per-customer features as of ``observation_end``, from rows dated up to that day.
 
     Parameters
     ----------
     transactions : DataFrame or Transactions
         A log with ``customer_id``, ``date`` and ``amount``, as returned by
-        :func:`crmlib.read_transactions`. Purchases are rows with a positive amount.
+        :func:`crmlib.read_transactions`. Purchases are the rows
+        :func:`crmlib.conventions.purchase_mask` selects (the rule of every area).
         Returns and cancellations (negative amounts) only feed ``return_rate``; read the
         raw data with ``policy={"return": "keep", "cancellation": "keep"}`` to keep them,
         otherwise ``return_rate`` is 0 for everyone.
-    cutoff : date-like
-        The "as of" date. Rows on or after it are ignored.
-    window_days : int, default 90
+    observation_end : date-like
+        The "as of" date, inclusive (a date-only value includes its whole day). Later
+        rows are ignored.
+    window_days : int, float, str or Timedelta, default 90
         Length of the two windows compared by ``spend_trend`` (the last ``window_days``
-        before the cutoff against the ``window_days`` before those).
+        up to ``observation_end`` against the ``window_days`` before those); a number
+        (or numeric text, ``"90"``) is a number of days.
 
     Returns
     -------
     DataFrame
-        One row per customer with at least one purchase before the cutoff, indexed by
+        One row per customer with at least one purchase by ``observation_end``, indexed by
         ``customer_id`` (sorted), with the columns :data:`FEATURE_COLUMNS` (see
         :data:`FEATURE_DESCRIPTIONS`). ``mean_gap_days``, ``last_gap_days`` and
         ``gap_ratio`` are NaN for customers with a single purchase day; the models of
@@ -72,7 +79,7 @@ def churn_features(
     Raises
     ------
     DataValidationError
-        Malformed log, a bad cutoff or window, or no purchase before the cutoff.
+        Malformed log, a bad date or window, or no purchase by ``observation_end``.
 
     Examples
     --------
@@ -81,24 +88,25 @@ def churn_features(
     ...                    "date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-31",
     ...                                            "2024-02-20"]),
     ...                    "amount": [10.0, 20.0, 30.0, 99.0]})
-    >>> f = churn_features(tx, cutoff="2024-02-10")
+    >>> f = churn_features(tx, observation_end="2024-02-09")
     >>> f.loc["a", ["days_since_last", "frequency", "tenure_days", "mean_gap_days"]].tolist()
     [9.0, 2.0, 39.0, 15.0]
-    >>> list(f.index)  # b first buys after the cutoff
+    >>> list(f.index)  # b first buys after observation_end
     ['a']
     """
-    tx = check_log(transactions)
-    start = as_timestamp(cutoff, "cutoff")
-    window = as_horizon(window_days, "window_days")
+    func = "churn_features"
+    tx = check_log(transactions, func=func)
+    start = end_bound(observation_end, "observation_end")
+    # the unit is in the name: 90, 90.0 and "90" all mean 90 days
+    window = to_duration(window_days, "window_days", unit="D")
 
     # The only place the log is touched: everything below sees the past alone.
     past = tx.loc[tx["date"] < start, ["customer_id", "date", "amount"]]
-    ids = customers_before(past if len(past) else tx, start)
-    amount = past["amount"].to_numpy()
-    buys = past.loc[amount > 0]
-    back = past.loc[amount < 0]
+    ids = customers_before(past if len(past) else tx, start, func=func)
+    buys = purchases(past)
+    back = past.loc[past["amount"].to_numpy() < 0]
 
-    # Last day the features may see: the day before a midnight cutoff.
+    # Last day the features may see: the day of observation_end.
     last_day = (start - pd.Timedelta(1, "ns")).normalize()
     rfm = rfm_summary(buys, observation_end=last_day, freq="D", engine="pandas")
     rfm = rfm.reindex(ids)
@@ -151,25 +159,26 @@ def _last_gap(buys: pd.DataFrame) -> pd.Series:
 
 def churn_dataset(
     transactions: pd.DataFrame,
-    cutoff: str | pd.Timestamp,
-    horizon: int | str | pd.Timedelta,
+    observation_end: Any,
+    horizon: str | pd.Timedelta,
     *,
-    window_days: int = 90,
-    observation_end: str | pd.Timestamp | None = None,
+    window_days: int | float | str | pd.Timedelta = 90,
+    log_end: Any = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """Features as of ``cutoff`` and the churn label over the ``horizon`` after it.
+    """Features as of ``observation_end`` and the churn label over the ``horizon`` after it.
 
     Parameters
     ----------
     transactions : DataFrame or Transactions
         The validated log.
-    cutoff : date-like
-        Features use rows before it; the label looks at ``[cutoff, cutoff + horizon)``.
-    horizon : int, str or Timedelta
-        Outcome window, in days or as a duration.
-    window_days : int, default 90
+    observation_end : date-like
+        Inclusive: features use rows up to that day; the label looks at
+        (observation_end, observation_end + horizon].
+    horizon : str or Timedelta
+        Outcome window with its unit (``"90D"``, ``"13W"``, ``"3M"``).
+    window_days : int, float, str or Timedelta, default 90
         Passed to :func:`churn_features`.
-    observation_end : date-like, optional
+    log_end : date-like, optional
         Passed to :func:`churn_labels`.
 
     Returns
@@ -182,12 +191,12 @@ def churn_dataset(
     Examples
     --------
     >>> from crmlib.datasets import load_cdnow
-    >>> X, y = churn_dataset(load_cdnow(), cutoff="1997-10-01", horizon=90)
+    >>> X, y = churn_dataset(load_cdnow(), observation_end="1997-09-30", horizon="90D")
     >>> len(X) == len(y), round(float(y.mean()), 2)
     (True, 0.83)
     """
-    X = churn_features(transactions, cutoff, window_days=window_days)
-    y = churn_labels(transactions, cutoff, horizon, observation_end=observation_end)
+    X = churn_features(transactions, observation_end, window_days=window_days)
+    y = churn_labels(transactions, observation_end, horizon, log_end=log_end)
     if not X.index.equals(y.index):  # pragma: no cover - both use customers_before
         raise DataValidationError("crmlib bug: features and labels cover different customers.")
     return X, y

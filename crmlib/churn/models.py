@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 
 from crmlib.exceptions import DataValidationError
 
-__all__ = ["MODEL_KINDS", "make_churn_model", "score_models", "signed_log1p"]
+__all__ = ["MODEL_KINDS", "check_labels", "make_churn_model", "score_models", "signed_log1p"]
 
 MODEL_KINDS = ("logistic", "gbm")
 
@@ -92,7 +92,7 @@ def make_churn_model(
     --------
     >>> from crmlib.datasets import load_cdnow
     >>> from crmlib.churn import churn_dataset
-    >>> X, y = churn_dataset(load_cdnow(), cutoff="1997-07-01", horizon=90)
+    >>> X, y = churn_dataset(load_cdnow(), observation_end="1997-06-30", horizon="90D")
     >>> model = make_churn_model("logistic").fit(X, y)
     >>> list(model.named_steps)
     ['log', 'impute', 'scale', 'model']
@@ -143,41 +143,96 @@ def score_models(
 ) -> pd.DataFrame:
     """Fit each model on the training customers and return their churn probabilities.
 
+    Labels are paired with features by customer, not by row position: ``y_train`` must
+    be a Series indexed by customer_id holding exactly the customers of ``X_train``
+    (in any order; it is aligned to ``X_train``). Plain arrays are refused, because
+    nothing could then show that a shuffled label belongs to someone else.
+
     Parameters
     ----------
     models : mapping of name to estimator
         Unfitted scikit-learn classifiers with ``predict_proba`` (pipelines from
         :func:`make_churn_model`, or the baselines). Each is cloned before fitting, so
         the mapping is not modified.
-    X_train, y_train : DataFrame, Series
-        Training features and 0/1 labels.
+    X_train : DataFrame
+        Training features indexed by customer_id (e.g. from :func:`time_split`).
+    y_train : Series
+        0/1 labels indexed by customer_id, the same customers as ``X_train``.
     X_test : DataFrame
-        Customers to score.
+        Customers to score, with the columns of ``X_train``.
 
     Returns
     -------
     DataFrame
         One column per model: P(churned), indexed like ``X_test``.
 
+    Raises
+    ------
+    DataValidationError
+        Inputs that are not DataFrames / a Series, labels for other customers than the
+        features, duplicated customers, labels other than 0/1 or a single class, test
+        features with other columns.
+
     Examples
     --------
     >>> from crmlib.datasets import load_cdnow
     >>> from crmlib.churn import RecencyRule, time_split
-    >>> X_tr, y_tr, X_te, y_te = time_split(load_cdnow(), "1997-07-01", "1997-10-01", 90)
+    >>> X_tr, y_tr, X_te, y_te = time_split(load_cdnow(), "1997-06-30", "1997-09-30", "90D")
     >>> scores = score_models({"rule": RecencyRule()}, X_tr, y_tr, X_te)
     >>> scores.shape == (len(X_te), 1)
     True
     """
     from sklearn.base import clone
 
-    if len(X_train) != len(y_train):
+    from crmlib.checks import check_frame
+    from crmlib.metrics import align_to
+
+    func = "score_models"
+    hint = "build X_train, y_train and X_test with crmlib.churn.time_split (or churn_dataset)."
+    X_train = check_frame(X_train, [], func=func, what="training features (X_train)", suggestion=hint)
+    X_test = check_frame(X_test, list(X_train.columns), func=func, what="test features (X_test)",
+                         suggestion=hint)
+    if not isinstance(y_train, pd.Series):
         raise DataValidationError(
-            f"X_train has {len(X_train):,} rows but y_train {len(y_train):,}.",
-            suggestion="build both with crmlib.churn.time_split or churn_dataset.",
+            f"{func}: y_train must be a pandas Series indexed by customer_id, got {type(y_train).__name__}; "
+            "with a plain array a shuffled label would silently belong to another customer.",
+            suggestion=hint,
         )
+    y_train = check_labels(align_to(X_train, y_train, "X_train", "y_train", func=func), func=func)
+    if not models:
+        raise DataValidationError(f"{func}: no models given.", suggestion="pass {'name': estimator}.")
     out = {}
     for name, model in models.items():
         fitted = clone(model).fit(X_train, y_train)
         # classes_ is sorted, so the last column is the churned class (1)
-        out[name] = fitted.predict_proba(X_test)[:, -1]
+        out[name] = fitted.predict_proba(X_test[X_train.columns])[:, -1]
     return pd.DataFrame(out, index=X_test.index)
+
+
+def check_labels(y: pd.Series, *, func: str) -> pd.Series:
+    """0/1 churn labels with both classes present, or a DataValidationError saying what to do.
+
+    scikit-learn cannot fit a classifier on a single class; the usual cause is a window
+    in which every customer churned (or none did).
+    """
+    values = pd.Series(y)
+    odd = ~values.isin([0, 1])
+    if odd.any():
+        raise DataValidationError(
+            f"{func}: churn labels must be 0 (stayed) or 1 (churned); {int(odd.sum()):,} are not.",
+            column="churned",
+            rows=values[odd].to_frame().head(),
+            suggestion="pass labels from crmlib.churn.churn_labels.",
+        )
+    counts = values.value_counts()
+    if len(counts) < 2:
+        only = int(counts.index[0])
+        raise DataValidationError(
+            f"{func}: the training labels hold one class only: all {len(values):,} customers are "
+            f"{'churned (1)' if only == 1 else 'retained (0)'}, so no classifier can be trained.",
+            column="churned",
+            suggestion="use a later observation_end (more history before the window), a "
+            + ("shorter" if only == 1 else "longer")
+            + " horizon, or more customers.",
+        )
+    return values.astype("int64")

@@ -9,29 +9,34 @@ course action while acting pays; otherwise the action is "let go".
 The default win-back probabilities and costs are **assumptions for illustration**, not
 estimates: replace them with the firm's own campaign results (a win-back test on a
 random sample of lapsed customers gives both).
+
+Tiers come from :func:`crmlib.segment.value_tiers` (the one home for value tiers), e.g.
+``value_tiers(spend)["tier"]``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
-from crmlib.exceptions import DataValidationError, missing_columns_error
+from crmlib.checks import check_frame
+from crmlib.conventions import to_number
+from crmlib.exceptions import DataValidationError
+from crmlib.segment.tiers import TIERS as _SEGMENT_TIERS
 
 __all__ = [
     "DEFAULT_ACTIONS",
     "DEFAULT_COST_BY_TIER",
     "DEFAULT_P_WINBACK_BY_TIER",
     "TIER_LABELS",
-    "spend_share_tiers",
     "winback_actions",
     "winback_policy",
 ]
 
-#: Tier names, most valuable first (关键客户, 普通客户, 小客户).
-TIER_LABELS: tuple[str, str, str] = ("key", "normal", "small")
+#: Tier names, most valuable first (关键客户, 普通客户, 小客户): those of
+#: :func:`crmlib.segment.value_tiers`.
+TIER_LABELS: tuple[str, ...] = tuple(name for name, _ in _SEGMENT_TIERS)
 #: ASSUMED chance that a win-back attempt brings a lapsed customer back, by tier: a
 #: personal call with an offer for key customers, a targeted offer for normal ones, an
 #: automated e-mail for small ones. Replace with measured rates.
@@ -44,79 +49,66 @@ DEFAULT_ACTIONS: dict[str, str] = {"key": "fight", "normal": "try", "small": "op
 LET_GO = "let go"
 
 
-def spend_share_tiers(
-    value: pd.Series,
-    *,
-    shares: Sequence[float] = (0.8, 0.95),
-    labels: Sequence[str] = TIER_LABELS,
-) -> pd.Series:
-    """Tier customers by their cumulative share of total value (the pyramid of 客户分级).
-
-    Customers are sorted by value, largest first. Those who together make up the first
-    ``shares[0]`` of total value are the first tier ("key"), those up to ``shares[1]`` the
-    second ("normal"), the rest the last ("small"). The customer who crosses a boundary
-    belongs to the higher tier. A simple stand-in for
-    :func:`crmlib.segment.value_tiers` (same default cuts and boundary rule).
-
-    Parameters
-    ----------
-    value : Series
-        Spend or CLV per customer (index: customer id). Values ≤ 0 go to the last tier.
-    shares : sequence of float, default (0.8, 0.95)
-        Increasing cumulative value shares in (0, 1) at which tiers end; one fewer than
-        ``labels``.
-    labels : sequence of str, default ("key", "normal", "small")
-
-    Returns
-    -------
-    Series
-        The tier label per customer, same index as ``value``, named ``tier``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> v = pd.Series({"a": 60.0, "b": 20.0, "c": 10.0, "d": 6.0, "e": 4.0})
-    >>> spend_share_tiers(v).to_dict()
-    {'a': 'key', 'b': 'key', 'c': 'normal', 'd': 'normal', 'e': 'small'}
-    """
-    if not isinstance(value, pd.Series):
+def _per_tier(
+    mapping: Mapping[str, float] | None, default: Mapping[str, float], tiers, what: str, *, func: str,
+    high: float | None = None,
+) -> dict:
+    """One finite number per tier, within [0, high]; inf and NaN are refused."""
+    if mapping is not None and not isinstance(mapping, Mapping):
         raise DataValidationError(
-            f"value must be a pandas Series indexed by customer, got {type(value).__name__}.",
-            suggestion="pass e.g. features['total_spend'].",
+            f"{func}: {what} must be a mapping of tier to number, got {type(mapping).__name__}.",
+            suggestion=f"pass {what}={{'key': ..., 'normal': ..., 'small': ...}}.",
         )
-    if not pd.api.types.is_numeric_dtype(value) or value.isna().any() or len(value) == 0:
-        raise DataValidationError(
-            "value must be a non-empty numeric Series without missing values.",
-            column=str(value.name),
-            rows=value[value.isna()].to_frame() if pd.api.types.is_numeric_dtype(value) else None,
-            suggestion="fill or drop customers without a value first.",
-        )
-    cuts = np.asarray(shares, dtype="float64")
-    if len(labels) != cuts.size + 1 or np.any(np.diff(cuts) <= 0) or np.any((cuts <= 0) | (cuts >= 1)):
-        raise DataValidationError(
-            f"shares={tuple(shares)} must be increasing values in (0, 1), one fewer than labels={tuple(labels)}.",
-            suggestion="e.g. shares=(0.8, 0.95) with labels=('key', 'normal', 'small').",
-        )
-    positive = value.clip(lower=0.0)
-    total = float(positive.sum())
-    order = positive.sort_values(ascending=False, kind="stable")
-    # share of value held by the customers ranked above each one
-    before = (order.cumsum() - order) / total if total > 0 else order * 0.0 + 1.0
-    tier_idx = np.searchsorted(cuts, before.to_numpy(), side="right")
-    tier_idx[order.to_numpy() <= 0] = cuts.size
-    out = pd.Series(np.asarray(labels, dtype=object)[tier_idx], index=order.index, name="tier")
-    return out.reindex(value.index).astype("str")
-
-
-def _per_tier(mapping: Mapping[str, float] | None, default: Mapping[str, float], tiers, what: str) -> dict:
     table = dict(default if mapping is None else mapping)
     missing = [t for t in tiers if t not in table]
     if missing:
         raise DataValidationError(
-            f"No {what} given for tier(s) {missing}; given for {sorted(map(str, table))}.",
+            f"{func}: no {what} given for tier(s) {missing}; given for {sorted(map(str, table))}.",
             suggestion=f"pass {what} for every tier, e.g. {{'key': ..., 'normal': ..., 'small': ...}}.",
         )
-    return table
+    return {t: to_number(table[t], f"{what}[{t!r}]", low=0, high=high) for t in tiers}
+
+
+def _actions(customers, tier_col, value_col, p_winback_by_tier, cost_by_tier, actions_by_tier,
+             min_expected_value, *, func: str) -> pd.DataFrame:
+    hint = (
+        f"{func} needs one row per customer with a tier column ({tier_col!r}, e.g. "
+        f"crmlib.segment.value_tiers(spend)['tier']) and a value column ({value_col!r}: CLV or "
+        "spend at stake, >= 0); name them with tier_col= and value_col=."
+    )
+    check_frame(customers, [tier_col, value_col], func=func, what="customers table", suggestion=hint)
+    min_ev = to_number(min_expected_value, "min_expected_value", example="0.0")
+    value = customers[value_col]
+    if not pd.api.types.is_numeric_dtype(value) or pd.api.types.is_bool_dtype(value):
+        raise DataValidationError(
+            f"{func}: column {value_col!r} must be numeric, got {value.dtype}.",
+            column=value_col,
+            rows=customers[[value_col]].head(),
+            suggestion="pass CLV or spend as numbers.",
+        )
+    v = value.to_numpy(dtype="float64", na_value=float("nan"))
+    bad = pd.isna(v) | (v < 0) | (v == float("inf")) | customers[tier_col].isna().to_numpy()
+    if bad.any():
+        raise DataValidationError(
+            f"{func}: {int(bad.sum()):,} customers have a missing tier, or a missing, infinite or "
+            f"negative {value_col!r}.",
+            column=value_col,
+            rows=customers.loc[bad, [tier_col, value_col]],
+            suggestion="give every customer a tier and a finite value >= 0.",
+        )
+    tiers = list(pd.unique(customers[tier_col].astype("object")))
+    p = _per_tier(p_winback_by_tier, DEFAULT_P_WINBACK_BY_TIER, tiers, "p_winback_by_tier", func=func, high=1)
+    cost = _per_tier(cost_by_tier, DEFAULT_COST_BY_TIER, tiers, "cost_by_tier", func=func)
+    actions = dict(DEFAULT_ACTIONS if actions_by_tier is None else actions_by_tier)
+    out = customers.copy()
+    tier = out[tier_col].astype("object")
+    out["p_winback"] = tier.map(p).astype("float64")
+    out["cost"] = tier.map(cost).astype("float64")
+    out["expected_value"] = out["p_winback"] * v - out["cost"]
+    course = tier.map(lambda t: actions.get(t, "act")).astype("str")
+    out["action"] = course.where(out["expected_value"] > min_ev, LET_GO)
+    out.attrs["min_expected_value"] = min_ev
+    return out
 
 
 def winback_actions(
@@ -136,7 +128,7 @@ def winback_actions(
     customers : DataFrame
         One row per lapsed (or at-risk) customer with a tier and a value column.
     tier_col : str, default "tier"
-        Tier of each customer (e.g. from :func:`spend_share_tiers` or ``crmlib.segment``).
+        Tier of each customer (e.g. ``crmlib.segment.value_tiers(spend)["tier"]``).
     value_col : str, default "value"
         Value at stake if the customer comes back (CLV or expected margin), ≥ 0.
     p_winback_by_tier : mapping, optional
@@ -164,48 +156,8 @@ def winback_actions(
     >>> winback_actions(c)[["expected_value", "action"]].to_numpy().tolist()
     [[110.0, 'fight'], [-0.25, 'let go']]
     """
-    if not isinstance(customers, pd.DataFrame):
-        raise DataValidationError(
-            f"customers must be a DataFrame, got {type(customers).__name__}.",
-            suggestion="pass one row per customer with a tier and a value column.",
-        )
-    missing = [c for c in (tier_col, value_col) if c not in customers.columns]
-    if missing:
-        raise missing_columns_error(missing, list(customers.columns), what="customers table")
-    if len(customers) == 0:
-        raise DataValidationError("The customers table is empty.", suggestion="check the filter that produced it.")
-    value = customers[value_col]
-    if not pd.api.types.is_numeric_dtype(value) or pd.api.types.is_bool_dtype(value):
-        raise DataValidationError(
-            f"Column {value_col!r} must be numeric, got {value.dtype}.",
-            column=value_col,
-            rows=customers[[value_col]].head(),
-            suggestion="pass CLV or spend as numbers.",
-        )
-    bad = value.isna() | (value < 0) | customers[tier_col].isna()
-    if bad.any():
-        raise DataValidationError(
-            f"{int(bad.sum()):,} customers have a missing tier, or a missing or negative {value_col!r}.",
-            column=value_col,
-            rows=customers.loc[bad, [tier_col, value_col]],
-            suggestion="give every customer a tier and a value >= 0.",
-        )
-    tiers = list(pd.unique(customers[tier_col]))
-    p = _per_tier(p_winback_by_tier, DEFAULT_P_WINBACK_BY_TIER, tiers, "p_winback_by_tier")
-    cost = _per_tier(cost_by_tier, DEFAULT_COST_BY_TIER, tiers, "cost_by_tier")
-    for t in tiers:
-        if not 0 <= float(p[t]) <= 1:
-            raise DataValidationError(f"p_winback_by_tier[{t!r}] = {p[t]!r} must be in [0, 1].")
-        if not float(cost[t]) >= 0:
-            raise DataValidationError(f"cost_by_tier[{t!r}] = {cost[t]!r} must be >= 0.")
-    actions = dict(DEFAULT_ACTIONS if actions_by_tier is None else actions_by_tier)
-    out = customers.copy()
-    out["p_winback"] = out[tier_col].map(lambda t: float(p[t])).astype("float64")
-    out["cost"] = out[tier_col].map(lambda t: float(cost[t])).astype("float64")
-    out["expected_value"] = out["p_winback"] * value.astype("float64") - out["cost"]
-    course = out[tier_col].map(lambda t: actions.get(t, "act")).astype("str")
-    out["action"] = course.where(out["expected_value"] > min_expected_value, LET_GO)
-    return out
+    return _actions(customers, tier_col, value_col, p_winback_by_tier, cost_by_tier, actions_by_tier,
+                    min_expected_value, func="winback_actions")
 
 
 def winback_policy(
@@ -258,18 +210,12 @@ def winback_policy(
     >>> policy["action"].to_dict()
     {'key': 'fight', 'normal': 'try', 'small': 'let go'}
     """
-    acts = winback_actions(
-        customers,
-        tier_col,
-        value_col,
-        p_winback_by_tier,
-        cost_by_tier,
-        actions_by_tier=actions_by_tier,
-        min_expected_value=min_expected_value,
-    )
+    acts = _actions(customers, tier_col, value_col, p_winback_by_tier, cost_by_tier, actions_by_tier,
+                    min_expected_value, func="winback_policy")
+    min_expected_value = acts.attrs["min_expected_value"]
     actions = dict(DEFAULT_ACTIONS if actions_by_tier is None else actions_by_tier)
     worth = acts["expected_value"] > min_expected_value
-    g = acts.assign(_worth=worth, _ev_worth=acts["expected_value"].where(worth, 0.0)).groupby(tier_col, sort=False)
+    g = acts.assign(_worth=worth, _ev_worth=acts["expected_value"].where(worth, 0.0)).groupby(tier_col, sort=False, observed=True)
     table = pd.DataFrame(
         {
             "customers": g.size(),

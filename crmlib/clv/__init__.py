@@ -10,12 +10,13 @@ One module per model family, all on one base (:mod:`crmlib.clv.base`):
 * contractual retention: :class:`ShiftedBetaGeometric` (sBG).
 
 Each ``fit`` takes a summary in crmlib's column names (``frequency``, ``recency``, ``T``,
-``monetary_value``; see :func:`crmlib.features.rfm_summary`). Holdout validation is
+``monetary_value``; see :func:`crmlib.features.rfm_summary`), whose
+``attrs["time_unit"]`` tells the model the unit of ``recency`` and ``T``. Time units and
+discount rates come from :mod:`crmlib.conventions`. Holdout validation is
 :func:`evaluate_holdout`; charts are in :mod:`crmlib.clv.plotting`.
 """
 
 from crmlib.clv import plotting
-from crmlib.clv._units import UNIT_DAYS, per_period_rate, unit_days
 from crmlib.clv.base import SUMMARY_COLUMNS, CLVModel
 from crmlib.clv.bgbb import BetaGeoBetaBinom
 from crmlib.clv.bgnbd import BetaGeo, ModifiedBetaGeo
@@ -31,7 +32,6 @@ from crmlib.clv.sbg import ShiftedBetaGeometric
 
 __all__ = [
     "SUMMARY_COLUMNS",
-    "UNIT_DAYS",
     "BetaGeo",
     "BetaGeoBetaBinom",
     "CLVModel",
@@ -44,6 +44,4 @@ __all__ = [
     "compare_models",
     "evaluate_holdout",
     "plotting",
-    "per_period_rate",
-    "unit_days",
 ]

@@ -17,8 +17,15 @@ import pandas as pd
 from crmlib.clv._checks import check_rows
 from crmlib.clv._collapse import collapse
 from crmlib.clv._lifetimes import lifetimes_fitters, quiet
-from crmlib.clv._units import per_period_rate, unit_days
 from crmlib.clv.base import CLVModel
+from crmlib.conventions import (
+    UNIT_DAYS,
+    per_period_rate,
+    to_date,
+    to_duration,
+    to_number,
+    unit_days,
+)
 from crmlib.exceptions import CrmlibWarning, DataValidationError
 
 if TYPE_CHECKING:
@@ -51,51 +58,69 @@ class ContinuousTimeModel(CLVModel):
     ----------
     penalizer_coef : float, default 0
         L2 penalty on the parameters, passed to lifetimes (added to the mean negative
-        log-likelihood per customer). Try 0.001-0.01 when a fit does not converge.
-    time_unit : {"D", "W", "M", "Q", "Y"} or float, default "W"
-        Unit of ``recency`` and ``T`` in the summaries this model sees (a summary carries
-        no unit). Used to turn dates into model time and annual rates into per-period rates.
+        log-likelihood per customer). Try 0.001-0.01 when parameters run to the edge.
+    time_unit : {"D", "W", "M", "Q", "Y"}, float or None, default None
+        Unit of ``recency`` and ``T``. None: read it from ``summary.attrs["time_unit"]``
+        (set by :func:`crmlib.features.rfm_summary`); a summary that says another unit
+        is refused.
     initial_params : sequence of float, optional
-        Starting values on the natural scale, in ``time_unit``. The default is fixed, so
-        fits are reproducible.
+        A starting point on the natural scale, in ``time_unit``, tried first.
+    n_starts : int, default 1 (4 for Pareto/NBD)
+        Starting points to fit from: lifetimes' fixed start (or ``initial_params``), a
+        start from the data's moments, then points spread in log-space around it drawn
+        with ``random_state``. The best log-likelihood is kept; the others are in
+        ``start_log_likelihoods_``, and a warning gives the gap when they reach distinct
+        optima. Each start is a full fit, so n starts take about n times as long; BG/NBD
+        and MBG/NBD (a gradient-based fit) default to one, Pareto/NBD (Nelder-Mead on a
+        flat likelihood, which can stop far short on long histories) to four.
+    random_state : int, numpy Generator or None, default 0
+        Seed of the spread starts; the default makes fits reproducible.
     """
 
     _required = ("frequency", "recency", "T")
     _integer = ("frequency",)
     _collapse_on = ("frequency", "recency", "T")
+    _needs_time_unit = True
+    _has_time_axis = True
     _lifetimes_class: ClassVar[str] = ""
     _lifetimes_module: ClassVar[str] = ""
 
     def __init__(
-        self, penalizer_coef: float = 0.0, time_unit: str | float = "W", initial_params=None
+        self,
+        penalizer_coef: float = 0.0,
+        time_unit: str | float | None = None,
+        initial_params=None,
+        n_starts: int = 1,
+        random_state=0,
     ) -> None:
         self.penalizer_coef = penalizer_coef
         self.time_unit = time_unit
         self.initial_params = initial_params
+        self.n_starts = n_starts
+        self.random_state = random_state
+
+    def _moment_start(self, data, weights) -> np.ndarray:
+        """A natural-scale start from the data's moments (model-specific)."""
+        raise NotImplementedError
+
+    def _starts(self, data, weights):
+        first = super()._starts(data, weights)
+        n = int(self.n_starts)
+        if n <= 1:
+            return first
+        center = self._moment_start(data, weights)
+        starts = [*first, ("moments", center)]
+        rng = (
+            self.random_state
+            if isinstance(self.random_state, np.random.Generator)
+            else np.random.default_rng(self.random_state)
+        )
+        for i in range(n - len(starts)):
+            # spread by up to e^2 (x7.4) either way on every parameter
+            starts.append((f"spread {i + 1}", center * np.exp(rng.uniform(-2.0, 2.0, center.size))))
+        return starts[:n]
 
     # ------------------------------------------------------------------ fitting
-
-    def fit(self, summary: pd.DataFrame) -> ContinuousTimeModel:
-        """Fit on a summary with ``frequency``, ``recency`` and ``T`` (optional ``weights``).
-
-        Identical rows are collapsed into weights first: the estimates are the same and
-        the fit is 10-90 times faster on large data.
-
-        Parameters
-        ----------
-        summary : DataFrame
-            One row per customer: ``frequency`` (repeat purchase periods, whole number),
-            ``recency`` (time from first to last purchase) and ``T`` (time from first
-            purchase to the end of observation), both in ``time_unit``. As returned by
-            :func:`crmlib.features.rfm_summary`.
-
-        Returns
-        -------
-        self
-        """
-        unit_days(self.time_unit)  # fail early on a bad unit
-        super().fit(summary)
-        return self
 
     def _check_learnable(self, data) -> None:
         if not (data["frequency"] > 0).any():
@@ -128,6 +153,16 @@ class ContinuousTimeModel(CLVModel):
             suggestion="a customer with no repeat purchase has recency 0 by definition; "
             "rebuild the summary with crmlib.features.rfm_summary.",
         )
+        check_rows(
+            summary,
+            (data["frequency"] > 0) & (data["recency"] == 0),
+            "{n:,} rows have a repeat purchase (frequency > 0) but recency 0: a repeat purchase "
+            "comes at least one period after the first, so these rows are impossible.",
+            column="recency",
+            columns=cols,
+            suggestion="recency is the time from the first to the last purchase; rebuild the "
+            "summary with crmlib.features.rfm_summary rather than editing it.",
+        )
 
     def _fit_collapsed(self, data, weights) -> None:
         self._check_learnable(data)
@@ -150,33 +185,38 @@ class ContinuousTimeModel(CLVModel):
 
     # ------------------------------------------------------------------ predictions
 
-    def _rows(self, summary: pd.DataFrame):
-        data, _ = self._prepare(summary)
+    def _rows(self, summary: pd.DataFrame, method: str):
+        self._check_fitted()
+        data, _ = self._prepare(summary, method)
+        self._check_summary_unit(summary, method)
         col = collapse({k: data[k] for k in self._collapse_on})
         return col, summary.index
 
-    def expected_purchases(self, summary: pd.DataFrame, horizon: float) -> pd.Series:
-        """Expected repeat purchases of each customer over the next ``horizon`` time units.
+    def expected_purchases(self, summary: pd.DataFrame, horizon) -> pd.Series:
+        """Expected repeat purchases of each customer in the ``horizon`` after observation.
 
         The conditional expectation given the customer's (frequency, recency, T).
 
         Parameters
         ----------
         summary : DataFrame
-            ``frequency``, ``recency``, ``T`` per customer.
-        horizon : float
-            Length of the forecast window, in the model's ``time_unit``.
+            ``frequency``, ``recency``, ``T`` per customer, in the model's unit.
+        horizon : str or Timedelta
+            Length of the forecast window with its unit: ``"39W"``, ``"12M"``, ``"90D"``
+            or a Timedelta; converted to the model's ``time_unit_``. A bare number is
+            refused (it does not say days, weeks or months).
 
         Returns
         -------
         Series
             Indexed like ``summary``.
         """
-        col, index = self._rows(summary)
+        col, index = self._rows(summary, "expected_purchases")
+        h = self._duration(horizon, "horizon")
         c = col.columns
         with quiet():
             v = self._fitter().conditional_expected_number_of_purchases_up_to_time(
-                float(horizon), c["frequency"], c["recency"], c["T"]
+                h, c["frequency"], c["recency"], c["T"]
             )
         v = _checked(v, f"{type(self).__name__}.expected_purchases")
         return pd.Series(v[col.inverse], index=index, name="expected_purchases")
@@ -187,14 +227,14 @@ class ContinuousTimeModel(CLVModel):
         Parameters
         ----------
         summary : DataFrame
-            ``frequency``, ``recency``, ``T`` per customer.
+            ``frequency``, ``recency``, ``T`` per customer, in the model's unit.
 
         Returns
         -------
         Series
             Indexed like ``summary``, values in [0, 1].
         """
-        col, index = self._rows(summary)
+        col, index = self._rows(summary, "p_alive")
         c = col.columns
         v = self._p_alive_arrays(c["frequency"], c["recency"], c["T"])
         return pd.Series(v[col.inverse], index=index, name="p_alive")
@@ -213,27 +253,29 @@ class ContinuousTimeModel(CLVModel):
 
         Parameters
         ----------
-        t : float or array-like
-            Time since the first purchase, in the model's ``time_unit``.
+        t : float, array-like or duration
+            Time since the first purchase, in the model's ``time_unit_`` (a number or an
+            array of numbers), or one duration with its unit (``"52W"``).
 
         Returns
         -------
         ndarray
         """
-        t = np.atleast_1d(np.asarray(t, dtype=float))
+        self._check_fitted()
+        t = self._times(t)
         out = np.zeros_like(t)
         pos = t > 0
         with quiet():
             out[pos] = self._fitter().expected_number_of_purchases_up_to_time(t[pos])
         return out
 
-    def probability_of_purchases(self, t: float, max_n: int = 10) -> np.ndarray:
+    def probability_of_purchases(self, t, max_n: int = 10) -> np.ndarray:
         """P(X(t) = n) for n = 0 .. max_n - 1: repeat purchases of a new customer by time t.
 
         Parameters
         ----------
-        t : float
-            Time since the first purchase, in ``time_unit``.
+        t : float or duration
+            Time since the first purchase, in ``time_unit_`` (or a duration with its unit).
         max_n : int, default 10
             Number of counts to return.
 
@@ -242,19 +284,23 @@ class ContinuousTimeModel(CLVModel):
         ndarray of shape (max_n,)
         """
         self._check_fitted()
+        t = self._duration(t, "t", model_units=True)
+        max_n = int(to_number(max_n, "max_n", low=1, integer=True, example="10"))
         with quiet():
             f = self._fitter()
             return np.array(
                 [
-                    float(np.squeeze(f.probability_of_n_purchases_up_to_time(float(t), n)))
+                    float(np.squeeze(f.probability_of_n_purchases_up_to_time(t, n)))
                     for n in range(max_n)
                 ]
             )
 
     def _grid(self, max_frequency, max_recency) -> tuple[np.ndarray, np.ndarray]:
         self._check_fitted()
-        mf = int(self.max_frequency_ if max_frequency is None else max_frequency)
-        mr = int(np.ceil(self.max_T_ if max_recency is None else max_recency))
+        mf = self.max_frequency_ if max_frequency is None else max_frequency
+        mr = self.max_T_ if max_recency is None else max_recency
+        mf = int(to_number(mf, "max_frequency", low=0, integer=True, example="20"))
+        mr = int(np.ceil(to_number(mr, "max_recency", low=0, example="52")))
         return np.arange(mf + 1, dtype=float), np.arange(mr + 1, dtype=float)
 
     def p_alive_matrix(
@@ -267,7 +313,8 @@ class ContinuousTimeModel(CLVModel):
         max_frequency : int, optional
             Largest frequency; default the largest in the fitted data.
         max_recency : float, optional
-            Largest recency and the customers' age T; default the largest fitted T.
+            Largest recency and the customers' age T, in ``time_unit_``; default the
+            largest fitted T.
 
         Returns
         -------
@@ -283,7 +330,7 @@ class ContinuousTimeModel(CLVModel):
 
     def expected_purchases_matrix(
         self,
-        horizon: float = 1.0,
+        horizon=None,
         max_frequency: int | None = None,
         max_recency: float | None = None,
     ) -> pd.DataFrame:
@@ -291,8 +338,8 @@ class ContinuousTimeModel(CLVModel):
 
         Parameters
         ----------
-        horizon : float, default 1
-            Forecast window in ``time_unit``.
+        horizon : str or Timedelta, optional
+            Forecast window with its unit (``"4W"``); default one ``time_unit_``.
         max_frequency, max_recency
             As in :meth:`p_alive_matrix`.
 
@@ -302,10 +349,11 @@ class ContinuousTimeModel(CLVModel):
             Index ``recency``, columns ``frequency``.
         """
         f, r = self._grid(max_frequency, max_recency)
+        h = 1.0 if horizon is None else self._duration(horizon, "horizon")
         F, R = np.meshgrid(f, r)
         with quiet():
             v = self._fitter().conditional_expected_number_of_purchases_up_to_time(
-                float(horizon), F.ravel(), R.ravel(), np.full(F.size, r[-1])
+                h, F.ravel(), R.ravel(), np.full(F.size, r[-1])
             )
         v = np.asarray(v, dtype=float).reshape(F.shape)
         return pd.DataFrame(
@@ -316,10 +364,11 @@ class ContinuousTimeModel(CLVModel):
         self,
         purchase_dates,
         *,
-        end: str | pd.Timestamp,
+        observation_end: str | pd.Timestamp,
         every: str = "D",
     ) -> pd.DataFrame:
-        """P(alive) of one customer on every day (or week) from the first purchase to ``end``.
+        """P(alive) of one customer on every day (or week) from the first purchase to
+        ``observation_end``.
 
         Purchases on the same day are one transaction, as in
         :func:`crmlib.features.rfm_summary` with ``freq="D"``. On each evaluation date the
@@ -331,8 +380,10 @@ class ContinuousTimeModel(CLVModel):
         ----------
         purchase_dates : array-like of dates
             All purchase dates (or timestamps) of one customer.
-        end : date-like
-            Last evaluation date, e.g. the observation end.
+        observation_end : date-like
+            Last evaluation day (inclusive), e.g. the summary's observation end. Dates
+            are parsed by :func:`crmlib.conventions.to_date`; time-zone-aware purchase
+            times keep their wall-clock time, as in :func:`crmlib.read_transactions`.
         every : {"D", "W"}, default "D"
             Evaluate daily or every 7 days from the first purchase.
 
@@ -345,23 +396,33 @@ class ContinuousTimeModel(CLVModel):
         Examples
         --------
         >>> from crmlib.clv import BetaGeo
-        >>> m = BetaGeo()
+        >>> m = BetaGeo(time_unit="W")
         >>> m.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
-        >>> h = m.p_alive_history(["1997-01-01", "1997-02-01"], end="1997-06-30")
+        >>> h = m.p_alive_history(["1997-01-01", "1997-02-01"], observation_end="1997-06-30")
         >>> h.loc["1997-02-01", ["frequency", "T"]].round(2).tolist()
         [1.0, 4.43]
         >>> bool(h.loc["1997-02-01", "p_alive"] > h.loc["1997-06-30", "p_alive"])
         True
         """
         self._check_fitted()
+        end_ts = to_date(observation_end, "observation_end").normalize()
+        raw = purchase_dates.to_numpy() if hasattr(purchase_dates, "to_numpy") else purchase_dates
+        raw = pd.Series(np.asarray(raw, dtype=object).ravel())
         try:
-            days = pd.to_datetime(pd.Series(np.asarray(purchase_dates).ravel())).dt.normalize()
-            end_ts = pd.Timestamp(end).normalize()
-        except (ValueError, TypeError) as exc:
+            if raw.map(lambda v: isinstance(v, str)).any():
+                days = pd.to_datetime(raw, format="ISO8601")  # one reading for every row
+            else:
+                days = pd.to_datetime(raw)
+        except (ValueError, TypeError, OverflowError) as exc:
             raise DataValidationError(
-                f"Could not read the purchase dates or end as dates: {exc}",
-                suggestion="pass one customer's purchase dates, e.g. tx.loc[tx.customer_id == c, 'date'].",
-            ) from exc
+                f"Could not read purchase_dates as dates ({exc}).",
+                suggestion="pass one customer's purchase dates as datetimes or ISO text, e.g. "
+                "tx.loc[tx.customer_id == c, 'date'].",
+            ) from None
+        if isinstance(days.dtype, pd.DatetimeTZDtype):
+            # as crmlib.read_transactions does: keep the wall-clock time, drop the zone
+            days = days.dt.tz_localize(None)
+        days = days.dt.normalize()
         if days.isna().any() or len(days) == 0:
             raise DataValidationError(
                 "purchase_dates is empty or has missing dates.",
@@ -371,9 +432,9 @@ class ContinuousTimeModel(CLVModel):
         days = np.sort(days.unique())
         if days[-1] > end_ts:
             raise DataValidationError(
-                f"A purchase ({pd.Timestamp(days[-1]):%Y-%m-%d}) falls after end={end_ts:%Y-%m-%d}.",
+                f"A purchase ({pd.Timestamp(days[-1]):%Y-%m-%d}) falls after observation_end={end_ts:%Y-%m-%d}.",
                 column="date",
-                suggestion="choose an end on or after the last purchase, or drop later purchases.",
+                suggestion="choose an observation_end on or after the last purchase, or drop later purchases.",
             )
         step = {"D": "1D", "W": "7D"}.get(str(every).upper())
         if step is None:
@@ -407,19 +468,21 @@ class ContinuousTimeModel(CLVModel):
         summary: pd.DataFrame,
         spend_model: GammaGamma,
         *,
-        horizon: int = 52,
-        time_unit: str | float | None = None,
+        horizon="52W",
+        step="W",
         annual_discount_rate: float = 0.10,
         margin: float = 1.0,
     ) -> pd.DataFrame:
         """Customer lifetime value over a finite horizon, discounted (客户终生价值).
 
-        Discrete-time approximation: the horizon is cut into ``horizon`` steps of one
-        ``time_unit`` each; the purchases the model expects in step k,
-        ``E[X(k)] - E[X(k-1)]`` given the customer's history, are valued at the expected
-        spend per purchase times ``margin`` and discounted to today as if made at the end
-        of step k, at the per-step rate ``(1 + annual_discount_rate) ** (step_days /
-        365.25) - 1``. Months are 365.25/12 days, never 30.
+        Discrete-time approximation: the horizon is cut into steps of length ``step``
+        (the last one shorter if the horizon is not a whole number of steps); the
+        purchases the model expects in each step, ``E[X(t_k)] - E[X(t_(k-1))]`` given the
+        customer's history, are valued at the expected spend per purchase times
+        ``margin`` and discounted to today as if made at the end of the step, by
+        ``(1 + annual_discount_rate) ** (-t_k / 365.25 days)``. Months are 365.25/12
+        days, never 30. The result does not depend on the model's time unit: the same
+        log summarised in days or in weeks gives the same CLV.
 
         Parameters
         ----------
@@ -428,34 +491,51 @@ class ContinuousTimeModel(CLVModel):
             ``monetary_value`` per customer.
         spend_model : GammaGamma
             A fitted spend model (anything with ``expected_spend(summary)``).
-        horizon : int, default 52
-            Number of steps of ``time_unit`` to look ahead.
-        time_unit : str or float, optional
-            Length of a step; default the model's ``time_unit``. E.g. a weekly model with
-            ``horizon=12, time_unit="M"`` values the next 12 months, discounted monthly.
+        horizon : str or Timedelta, default "52W"
+            How far to look ahead, with its unit: ``"52W"``, ``"12M"``, ``"3Y"``. A bare
+            number is refused.
+        step : str or Timedelta, default "W"
+            Discounting step: a unit (``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``) or a
+            duration (``"2W"``).
         annual_discount_rate : float, default 0.10
-            Yearly discount rate (cost of capital), converted to the step.
+            Yearly discount rate (cost of capital), > -1.
         margin : float, default 1
-            Profit margin applied to spend (1 values revenue).
+            Profit margin applied to spend, in [0, 1] (1 values revenue).
 
         Returns
         -------
         DataFrame
             Indexed like ``summary``: ``p_alive``, ``expected_purchases`` (undiscounted,
-            over the horizon), ``expected_spend`` (per purchase) and ``clv``.
+            over the horizon), ``expected_spend`` (per purchase) and ``clv``; ``attrs``
+            record the horizon, step and rates.
         """
         self._check_fitted()
-        unit = self.time_unit if time_unit is None else time_unit
-        if not (isinstance(horizon, int | np.integer) and horizon > 0):
+        name = f"{type(self).__name__}.clv"
+        margin = to_number(margin, "margin", low=0.0, high=1.0, example="0.3 for a 30% margin")
+        annual = to_number(
+            annual_discount_rate,
+            "annual_discount_rate",
+            low=-1.0,
+            low_inclusive=False,
+            example="0.10 for 10% a year",
+        )
+        horizon_days = self._duration(horizon, "horizon") * self.period_days
+        if isinstance(step, str) and step.strip().upper() in UNIT_DAYS:
+            step_days = unit_days(step.strip().upper())
+        else:
+            step_days = to_duration(step, "step") / pd.Timedelta(days=1)
+        n_steps = horizon_days / step_days
+        whole = int(np.floor(n_steps + 1e-9))
+        if whole > 100_000:
             raise DataValidationError(
-                f"horizon={horizon!r} must be a positive whole number of {unit!r} steps.",
-                suggestion="e.g. horizon=52 with time_unit='W' or horizon=12 with time_unit='M'.",
+                f"{name}: horizon={horizon!r} in steps of {step!r} is {whole:,} steps.",
+                suggestion="use a longer step, e.g. step='M'.",
             )
-        step = unit_days(unit) / self.period_days  # one step in model time units
-        rate = per_period_rate(annual_discount_rate, unit)
-        col, index = self._rows(summary)
+        ends = step_days * np.arange(1, whole + 1, dtype=float)
+        if n_steps - whole > 1e-9:  # a last, shorter step up to the horizon
+            ends = np.r_[ends, horizon_days]
+        col, index = self._rows(summary, "clv")
         c = col.columns
-        ks = np.arange(1, int(horizon) + 1)
         with quiet():
             f = self._fitter()
             cum = np.vstack(
@@ -463,15 +543,16 @@ class ContinuousTimeModel(CLVModel):
                 + [
                     np.asarray(
                         f.conditional_expected_number_of_purchases_up_to_time(
-                            k * step, c["frequency"], c["recency"], c["T"]
+                            e / self.period_days, c["frequency"], c["recency"], c["T"]
                         ),
                         dtype=float,
                     )
-                    for k in ks
+                    for e in ends
                 ]
             )
         increments = np.diff(cum, axis=0)
-        discounted = (increments / (1.0 + rate) ** ks[:, None]).sum(axis=0)
+        factors = (1.0 + annual) ** (-ends / UNIT_DAYS["Y"])
+        discounted = (increments * factors[:, None]).sum(axis=0)
         spend = np.asarray(spend_model.expected_spend(summary), dtype=float)
         out = pd.DataFrame(
             {
@@ -484,10 +565,13 @@ class ContinuousTimeModel(CLVModel):
         )
         out.attrs.update(
             {
-                "horizon": int(horizon),
-                "time_unit": unit,
-                "annual_discount_rate": annual_discount_rate,
-                "rate_per_step": rate,
+                "horizon_days": horizon_days,
+                "step_days": step_days,
+                "n_steps": len(ends),
+                "time_unit": self.time_unit_,
+                "annual_discount_rate": annual,
+                "rate_per_step": per_period_rate(annual, step_days),
+                "margin": margin,
             }
         )
         return out

@@ -1,34 +1,58 @@
-"""The shared base of every CLV model: validation, collapsing, fitting, standard errors.
+"""The shared base of every CLV model: validation, units, collapsing, fitting, errors.
 
 A concrete model declares its parameter names, the summary columns it needs, how to
-optimise (usually by calling a lifetimes fitter on the collapsed data) and its total
-log-likelihood (usually lifetimes' own). The base does the rest, as lifelines' fitters do:
+optimise from a given start (usually by calling a lifetimes fitter on the collapsed data)
+and its total log-likelihood (usually lifetimes' own). The base does the rest, as
+lifelines' fitters do:
 
-* validates the summary at the door (:mod:`crmlib.clv._checks`);
+* validates the summary at the door (:mod:`crmlib.clv._checks`) and the hyper-parameters
+  at ``fit`` (scikit-learn's contract: ``__init__`` only stores them);
+* reads the summary's time unit (``summary.attrs["time_unit"]``, set by
+  :func:`crmlib.features.rfm_summary`) and refuses a mismatch with ``time_unit=``;
 * collapses identical rows into weights (:mod:`crmlib.clv._collapse`): same parameters,
   10-90 times faster on large data;
+* fits from several starting points when the model has ``n_starts`` and keeps the best,
+  recording every start's log-likelihood and warning when they disagree;
 * computes the observed information (a central finite-difference Hessian of the
   negative log-likelihood in the log-parameters) and from it standard errors by the delta
   method and 95% intervals on the log scale, so they stay positive;
-* checks convergence and raises or warns with a checklist;
+* checks convergence and raises or warns with a checklist built from the data;
 * renders a readable ``repr`` and HTML summary before and after fitting.
+
+Time arguments of predictions follow one rule (:meth:`CLVModel._duration`):
+
+* a parameter named ``horizon`` is a duration with its unit (``"39W"``, ``"12M"``,
+  ``"90D"``, a :class:`pandas.Timedelta`), converted to the model's ``time_unit_``; a
+  bare number is refused, since it does not say days, weeks or months;
+* a parameter named ``t`` (lifetimes' name) is a time in the model's own units,
+  ``time_unit_``; it may also be a duration with its unit;
+* whole periods of a discrete model carry the word in their name (``n_periods``,
+  ``horizon_periods``).
+
+Negative, NaN, boolean, text and infinite times are refused, and so is anything longer
+than a century.
 """
 
 from __future__ import annotations
 
 import html
-import inspect
 import warnings
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from crmlib.clv._checks import check_summary
 from crmlib.clv._collapse import collapse
 from crmlib.clv._lifetimes import quiet
-from crmlib.clv._units import unit_days
-from crmlib.exceptions import ConvergenceError, ConvergenceWarning, NotFittedError
+from crmlib.conventions import UNIT_DAYS, to_duration, to_number, unit_days
+from crmlib.exceptions import (
+    ConvergenceError,
+    ConvergenceWarning,
+    DataValidationError,
+    NotFittedError,
+)
 
 __all__ = ["CLVModel", "SUMMARY_COLUMNS"]
 
@@ -42,20 +66,28 @@ _HESS_STEP = 1e-3
 _STEP_TOL = 1e-2
 #: Parameters beyond these bounds sit at the edge of the parameter space.
 _EDGE = (1e-6, 1e6)
+#: Two starts whose log-likelihoods differ by more than this reached distinct optima:
+#: 0.001 log-likelihood units per customer (at least 0.5). Smaller gaps are the
+#: optimiser stopping slightly short on a flat ridge, which changes no prediction.
+START_LL_TOL_PER_CUSTOMER = 1e-3
+START_LL_TOL_MIN = 0.5
+#: Longest time a prediction accepts, in days (as crmlib.conventions.to_duration).
+_MAX_DAYS = 36_525.0
 
 
-class CLVModel:
+class CLVModel(BaseEstimator):
     """Base class of crmlib's CLV models (not used directly).
 
     Subclasses set ``_param_names``, ``_required``, ``_integer``, ``_collapse_on`` and
-    implement ``_check_relations``, ``_optimize`` and ``_loglik``.
+    implement ``_check_relations``, ``_optimize`` and ``_loglik``. A model with
+    ``n_starts`` / ``random_state`` hyper-parameters also implements ``_starts``.
 
     Attributes (after ``fit``)
     --------------------------
     params_ : Series
         Maximum-likelihood estimates, indexed by parameter name.
     summary_ : DataFrame
-        ``estimate``, ``std_error``, ``lower_95``, ``upper_95`` per parameter.
+        The parameter table: ``estimate``, ``std_error``, ``lower_95``, ``upper_95``.
     covariance_ : DataFrame
         Asymptotic covariance of the estimates (delta method from the log-parameters).
     log_likelihood_ : float
@@ -66,12 +98,23 @@ class CLVModel:
         Customers in the fitted data (the sum of the weights).
     n_unique_rows_ : int
         Distinct rows after collapsing: the size of the problem the optimiser saw.
+    time_unit_ : str, float or None
+        Unit of ``recency`` and ``T`` the model was fitted in (see ``fit``).
+    start_log_likelihoods_ : Series
+        Log-likelihood reached from each starting point, indexed by start name (NaN where
+        a start failed); one entry for models without ``n_starts``.
+    best_start_ : str
+        The start whose optimum was kept (the first to reach the best log-likelihood).
     """
 
     _param_names: ClassVar[tuple[str, ...]] = ()
     _required: ClassVar[tuple[str, ...]] = ()
     _integer: ClassVar[tuple[str, ...]] = ()
     _collapse_on: ClassVar[tuple[str, ...]] = ()
+    #: True when recency and T are times, so the model cannot fit without knowing the unit.
+    _needs_time_unit: ClassVar[bool] = False
+    #: True when the model has time in the data at all (a time-rescaling tip can apply).
+    _has_time_axis: ClassVar[bool] = False
 
     # ------------------------------------------------------------------ public contract
 
@@ -88,8 +131,11 @@ class CLVModel:
         -------
         self
         """
-        data, weights = self._prepare(summary)
+        self._check_hyper_parameters()
+        data, weights = self._prepare(summary, "fit")
+        unit = self._resolve_time_unit(summary)
         col = collapse({k: data[k] for k in self._collapse_on}, weights)
+        self.time_unit_ = unit
         self._fit_collapsed(col.columns, col.weights)
         self.n_unique_rows_ = col.n_rows
         return self
@@ -110,22 +156,26 @@ class CLVModel:
         float
         """
         self._check_fitted()
-        data, weights = self._prepare(summary)
+        data, weights = self._prepare(summary, "log_likelihood")
+        self._check_summary_unit(summary, "log_likelihood")
         col = collapse({k: data[k] for k in self._collapse_on}, weights)
         with quiet():
             return float(self._loglik(self.params_.to_numpy(), col.columns, col.weights))
 
     @property
     def period_days(self) -> float:
-        """Length of one time unit of the model, in days."""
-        return unit_days(self.time_unit)
+        """Length of one time unit of the model, in days (the fitted unit once fitted)."""
+        unit = getattr(self, "time_unit_", None) or getattr(self, "time_unit", None)
+        if unit is None:
+            raise DataValidationError(
+                f"{type(self).__name__} has no time unit yet.",
+                suggestion="fit it on a summary from crmlib.features.rfm_summary, or give "
+                f"{type(self).__name__}(time_unit='W').",
+            )
+        return unit_days(unit)
 
-    def get_params(self) -> dict[str, Any]:
-        """Hyper-parameters as given to the constructor (scikit-learn style)."""
-        return {name: getattr(self, name) for name in self._init_names()}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:  # noqa: N803 (scikit-learn's signature)
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params(deep=False).items())
         head = f"{type(self).__name__}({args})"
         if not self._is_fitted():
             return f"{head}: not fitted"
@@ -136,34 +186,215 @@ class CLVModel:
         )
 
     def _repr_html_(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params(deep=False).items())
         head = f"<strong>{html.escape(type(self).__name__)}</strong>({html.escape(args)})"
         if not self._is_fitted():
             return f"<p>{head}: <em>not fitted</em></p>"
+        unit = getattr(self, "time_unit_", None)
         info = (
             f"<p>{head}: fitted on {self.n_customers_:,} customers "
             f"({self.n_unique_rows_:,} unique rows); log-likelihood {self.log_likelihood_:,.2f}, "
-            f"AIC {self.aic_:,.1f}, time unit {html.escape(str(self.time_unit))}</p>"
+            f"AIC {self.aic_:,.1f}"
+            + (f", time unit {html.escape(str(unit))}" if unit is not None else "")
+            + "</p>"
         )
         return info + self.summary_.to_html(float_format=lambda v: f"{v:.4g}")
 
+    def _repr_mimebundle_(self, **kwargs) -> dict[str, str]:
+        # scikit-learn's diagram would replace the parameter table in notebooks
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
+    # ------------------------------------------------------------------ checks at fit
+
+    def _check_hyper_parameters(self) -> None:
+        """Validate what ``__init__`` stored (scikit-learn: validation happens in ``fit``)."""
+        name = type(self).__name__
+        params = self.get_params(deep=False)
+        if "penalizer_coef" in params:
+            to_number(self.penalizer_coef, "penalizer_coef", low=0.0, example="0.001")
+        if "time_unit" in params and self.time_unit is not None:
+            unit_days(self.time_unit)
+        if "n_starts" in params:
+            to_number(self.n_starts, "n_starts", low=1, integer=True, example="5")
+        if "maxiter" in params:
+            to_number(self.maxiter, "maxiter", low=1, integer=True, example="2000")
+        if "random_state" in params and self.random_state is not None:
+            if not isinstance(
+                self.random_state, int | np.integer | np.random.Generator
+            ) or isinstance(self.random_state, bool):
+                raise DataValidationError(
+                    f"{name}: random_state={self.random_state!r} must be an int, a "
+                    "numpy.random.Generator or None.",
+                    suggestion="pass e.g. random_state=0 for reproducible fits.",
+                )
+        if params.get("initial_params") is not None:
+            self._initial_params()
+
+    def _initial_params(self) -> np.ndarray:
+        """The user's natural-scale start (``initial_params``), checked."""
+        name = type(self).__name__
+        k = len(self._param_names)
+        hint = (
+            f"pass {k} positive numbers in the order ({', '.join(self._param_names)}), "
+            f"e.g. initial_params={[1.0] * k}, or leave it None."
+        )
+        try:
+            x0 = np.asarray(self.initial_params, dtype=float)
+        except (TypeError, ValueError):
+            raise DataValidationError(
+                f"{name}: initial_params={self.initial_params!r} is not a list of numbers.",
+                suggestion=hint,
+            ) from None
+        if x0.shape != (k,):
+            raise DataValidationError(
+                f"{name}: initial_params has {x0.size} value(s); {name} has {k} parameters "
+                f"({', '.join(self._param_names)}).",
+                suggestion=hint,
+            )
+        if not np.all(np.isfinite(x0) & (x0 > 0)):
+            raise DataValidationError(
+                f"{name}: initial_params={self.initial_params!r} must all be positive and finite.",
+                suggestion=hint,
+            )
+        return x0
+
+    def _resolve_time_unit(self, summary: pd.DataFrame) -> str | float | None:
+        """The unit of ``recency`` and ``T``: the summary's, the model's, and never two."""
+        name = type(self).__name__
+        given = getattr(self, "time_unit", None)
+        carried = summary.attrs.get("time_unit") if isinstance(summary, pd.DataFrame) else None
+        if given is not None and carried is not None and unit_days(given) != unit_days(carried):
+            raise DataValidationError(
+                f"{name}(time_unit={given!r}) was given a summary whose recency and T are in "
+                f"time_unit={carried!r} (summary.attrs['time_unit']): every time would be read "
+                "in the wrong unit.",
+                suggestion=f"drop time_unit= (the model reads the summary's unit), or rebuild the "
+                f"summary with crmlib.features.rfm_summary(..., time_unit={given!r}).",
+            )
+        unit = given if given is not None else carried
+        if unit is None and self._needs_time_unit:
+            raise DataValidationError(
+                f"{name}.fit: the summary does not say the unit of recency and T (no "
+                "summary.attrs['time_unit']) and the model was given none.",
+                suggestion="build the summary with crmlib.features.rfm_summary or "
+                "crmlib.clv.calibration_summary, which record it, or say it: "
+                f"{name}(time_unit='W') for recency and T in weeks.",
+            )
+        if isinstance(unit, str):
+            unit = unit.strip().upper()
+        return unit
+
+    def _check_summary_unit(self, summary: pd.DataFrame, method: str) -> None:
+        """Refuse a summary that says it is in another unit than the fitted model."""
+        carried = summary.attrs.get("time_unit") if isinstance(summary, pd.DataFrame) else None
+        fitted = getattr(self, "time_unit_", None)
+        if carried is None or fitted is None or unit_days(carried) == unit_days(fitted):
+            return
+        name = type(self).__name__
+        raise DataValidationError(
+            f"{name}.{method}: the model was fitted in time_unit={fitted!r} but the summary's "
+            f"recency and T are in time_unit={carried!r} (summary.attrs['time_unit']).",
+            suggestion=f"rebuild the summary with crmlib.features.rfm_summary(..., time_unit={fitted!r}), "
+            "or fit the model on summaries in that unit.",
+        )
+
+    # ------------------------------------------------------------------ time arguments
+
+    def _duration(self, value: Any, name: str, *, model_units: bool = False) -> float:
+        """A time argument in the model's units (see the module docstring for the rule).
+
+        ``model_units=False`` (``horizon``): a duration with its unit only.
+        ``model_units=True`` (``t``): a number of model units, or a duration.
+        """
+        func = f"{type(self).__name__}"
+        per = self.period_days
+        if (
+            model_units
+            and isinstance(value, int | float | np.integer | np.floating)
+            and not isinstance(value, bool | np.bool_)
+        ):
+            v = to_number(value, name, low=0.0, example=f"39 ({self._unit_word()})")
+            if v * per > _MAX_DAYS:
+                raise DataValidationError(
+                    f"{func}: {name}={value!r} {self._unit_word()} is longer than a century.",
+                    suggestion=f"pass {name} in {self._unit_word()} (the model's time_unit_).",
+                )
+            return v
+        try:
+            td = to_duration(value, name, allow_zero=model_units)
+        except DataValidationError as err:
+            extra = (
+                f" A bare number is not accepted for {name}: it does not say days, weeks or "
+                f"months (this model counts in {self._unit_word()})."
+                if isinstance(value, int | float | np.integer | np.floating | str)
+                and not isinstance(value, bool | np.bool_)
+                and "no unit" in str(err)
+                else ""
+            )
+            raise DataValidationError(
+                f"{func}: {str(err).splitlines()[0]}{extra}",
+                suggestion=f"pass {name} with its unit, e.g. {name}='39W', '12M', '90D' or "
+                "pd.Timedelta(days=90).",
+            ) from None
+        return td / pd.Timedelta(days=per)
+
+    def _times(self, t: Any, name: str = "t") -> np.ndarray:
+        """An array of times in model units (``t`` arguments that may be array-like)."""
+        if np.ndim(t) == 0:
+            return np.array([self._duration(t, name, model_units=True)])
+        arr = np.asarray(t)
+        if arr.dtype.kind not in "iuf":
+            raise DataValidationError(
+                f"{type(self).__name__}: {name} must hold numbers of {self._unit_word()}, "
+                f"got dtype {arr.dtype}.",
+                suggestion=f"pass {name} as numbers of the model's time_unit_ ({self._unit_word()}).",
+            )
+        arr = arr.astype(float).ravel()
+        bad = ~np.isfinite(arr) | (arr < 0) | (arr * self.period_days > _MAX_DAYS)
+        if bad.any():
+            raise DataValidationError(
+                f"{type(self).__name__}: {name} has {int(bad.sum())} negative, missing, infinite "
+                f"or over-a-century values (first: {arr[bad][0]!r}).",
+                suggestion=f"pass {name} as non-negative {self._unit_word()}.",
+            )
+        return arr
+
+    def _unit_word(self) -> str:
+        unit = getattr(self, "time_unit_", None) or getattr(self, "time_unit", None)
+        names = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "years"}
+        if isinstance(unit, str) and unit.upper() in names:
+            return names[unit.upper()]
+        return f"units of {unit} days" if unit is not None else "model time units"
+
     # ------------------------------------------------------------------ hooks
 
-    def _prepare(self, summary: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    def _prepare(
+        self, summary: pd.DataFrame, method: str = "fit"
+    ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
         """Validate ``summary``; return its model columns and weights (None if absent)."""
         data = check_summary(
-            summary, self._required, model=type(self).__name__, integer=self._integer
+            summary,
+            self._required,
+            model=f"{type(self).__name__}.{method}",
+            integer=self._integer,
+            **self._check_kwargs(),
         )
         index = data.pop("_index")
         weights = data.pop("weights", None)
         self._check_relations(summary, data, index)
         return data, weights
 
+    def _check_kwargs(self) -> dict[str, Any]:
+        return {}
+
     def _check_relations(self, summary: pd.DataFrame, data: dict[str, np.ndarray], index) -> None:
         """Model-specific checks between columns (recency <= T, ...)."""
 
-    def _optimize(self, data: dict[str, np.ndarray], weights: np.ndarray) -> np.ndarray:
-        """Return the natural-scale estimates on collapsed data."""
+    def _optimize(
+        self, data: dict[str, np.ndarray], weights: np.ndarray, x0: np.ndarray | None
+    ) -> np.ndarray:
+        """Natural-scale estimates on collapsed data, from natural-scale start ``x0``
+        (None: the optimiser's own default start)."""
         raise NotImplementedError
 
     def _loglik(
@@ -172,40 +403,77 @@ class CLVModel:
         """Total (weighted) log-likelihood at natural-scale ``params``."""
         raise NotImplementedError
 
-    def _initial_params(self) -> np.ndarray:
-        """Deterministic natural-scale starting values (``initial_params`` or defaults)."""
-        if self.initial_params is not None:
-            x0 = np.asarray(self.initial_params, dtype=float)
-            if x0.shape != (len(self._param_names),) or not np.all(x0 > 0):
-                raise ValueError(
-                    f"initial_params must be {len(self._param_names)} positive numbers "
-                    f"({', '.join(self._param_names)}), got {self.initial_params!r}."
-                )
-            return x0
-        return np.ones(len(self._param_names))
+    def _starts(
+        self, data: dict[str, np.ndarray], weights: np.ndarray
+    ) -> list[tuple[str, np.ndarray | None]]:
+        """Named natural-scale starting points; by default the one fixed start."""
+        if self.get_params(deep=False).get("initial_params") is not None:
+            return [("initial_params", self._initial_params())]
+        return [("default", None)]
 
     # ------------------------------------------------------------------ machinery
+
+    def _run_starts(self, data, weights) -> np.ndarray:
+        """Optimise from every start, keep the best, record and judge the spread."""
+        name = type(self).__name__
+        results: list[tuple[str, np.ndarray | None, float]] = []
+        first_error: Exception | None = None
+        for label, x0 in self._starts(data, weights):
+            try:
+                with quiet():
+                    params = np.asarray(self._optimize(data, weights, x0), dtype=float)
+                    ok = (
+                        params.shape == (len(self._param_names),)
+                        and np.all(np.isfinite(params))
+                        and np.all(params > 0)
+                    )
+                    ll = float(self._loglik(params, data, weights)) if ok else np.nan
+            except ConvergenceError:
+                raise
+            except Exception as exc:  # lifetimes raises its own ConvergenceError and numeric errors
+                first_error = first_error or exc
+                params, ll = None, np.nan
+            if params is not None and not np.isfinite(ll):
+                first_error = first_error or ValueError(f"stopped at invalid parameters {params!r}")
+                params = None
+            results.append((label, params, ll))
+        self.start_log_likelihoods_ = pd.Series(
+            {label: ll for label, _, ll in results}, name="log_likelihood", dtype=float
+        )
+        self.start_log_likelihoods_.index.name = "start"
+        good = [(label, p, ll) for label, p, ll in results if p is not None]
+        if not good:
+            raise ConvergenceError(
+                f"{name} did not converge: {first_error}".strip() + self._data_note(data, weights),
+                checklist=self._checklist(data, weights, failed=True),
+            )
+        top = max(r[2] for r in good)
+        # the first start (in the declared order) that reaches the best optimum, so a fit
+        # whose default start is already best keeps exactly its result
+        label, best, best_ll = next(r for r in good if r[2] >= top - 1e-3)
+        self.best_start_ = label
+        # distinct optima: log-likelihoods further apart than the tolerance
+        tol = max(START_LL_TOL_MIN, START_LL_TOL_PER_CUSTOMER * float(weights.sum()))
+        optima: list[float] = []
+        for ll in sorted((r[2] for r in good), reverse=True):
+            if not optima or optima[-1] - ll > tol:
+                optima.append(ll)
+        if len(optima) > 1:
+            warnings.warn(
+                f"{name}: the {len(results)} starting points reached {len(optima)} distinct optima; "
+                f"the best ({label!r}, log-likelihood {best_ll:,.2f}) is {optima[0] - optima[1]:,.2f} "
+                f"above the next (worst start: {optima[0] - optima[-1]:,.2f} below; tolerance "
+                f"{tol:,.2f}). The best is kept; see start_log_likelihoods_. A model fitted from one "
+                "start could have stopped at the lower one.",
+                ConvergenceWarning,
+                stacklevel=_user_stacklevel(),
+            )
+        return best
 
     def _fit_collapsed(self, data: dict[str, np.ndarray], weights: np.ndarray) -> None:
         name = type(self).__name__
         n = float(weights.sum())
-        try:
-            with quiet():
-                params = np.asarray(self._optimize(data, weights), dtype=float)
-        except ConvergenceError:
-            raise
-        except Exception as exc:  # lifetimes raises its own ConvergenceError and numeric errors
-            raise ConvergenceError(
-                f"{name} did not converge: {exc}".strip() + self._data_note(data, weights)
-            ) from exc
-        if (
-            params.shape != (len(self._param_names),)
-            or not np.all(np.isfinite(params))
-            or np.any(params <= 0)
-        ):
-            raise ConvergenceError(
-                f"{name} stopped at invalid parameters {params!r}." + self._data_note(data, weights)
-            )
+        params = self._run_starts(data, weights)
         theta = np.log(params)
 
         def nll(th: np.ndarray) -> float:
@@ -271,13 +539,73 @@ class CLVModel:
                 f"{name}: doubtful fit: {'; '.join(problems)}."
                 + self._data_note(data, weights)
                 + "\n"
-                + ConvergenceError.checklist,
+                + self._checklist(data, weights, edge=bool(edge)),
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=_user_stacklevel(),
             )
 
     def _penalizer(self) -> float:
         return float(getattr(self, "penalizer_coef", 0.0) or 0.0)
+
+    def _checklist(
+        self,
+        data: dict[str, np.ndarray],
+        weights: np.ndarray,
+        *,
+        edge: bool = False,
+        failed: bool = False,
+    ) -> str:
+        """What to try, from this model and these data (never generic advice)."""
+        tips: list[str] = []
+        if edge or failed:
+            tips.append(
+                "add a small penalizer (e.g. penalizer_coef=0.001): "
+                + (
+                    "parameters ran to the edge of their range"
+                    if edge
+                    else "it keeps parameters from running off to 0 or infinity"
+                )
+            )
+        if self._has_time_axis and "T" in data:
+            per = getattr(self, "time_unit_", None)
+            max_t = float(np.max(data["T"]))
+            if per is not None and unit_days(per) <= UNIT_DAYS["D"] and max_t > 365:
+                tips.append(
+                    f"recency and T are in days (max T {max_t:,.0f}): express them in weeks "
+                    "(crmlib.features.rfm_summary(..., time_unit='W'))"
+                )
+        if "frequency" in data:
+            f = data["frequency"]
+            n = weights.sum()
+            zero = float(weights[f == 0].sum() / n)
+            repeaters = float(weights[f > 0].sum())
+            if zero > 0.9:
+                tips.append(
+                    f"{zero:.0%} of customers made no repeat purchase, so the data say little about "
+                    "repeat buying: use a longer observation window"
+                )
+            if repeaters < 30:
+                tips.append(
+                    f"only {repeaters:,.0f} customers have a repeat purchase: too few to estimate "
+                    f"{len(self._param_names)} parameters"
+                )
+            mean = float(np.sum(weights * f) / n)
+            if f.max() > 50 * max(mean, 1.0):
+                tips.append(
+                    f"a few customers buy far more than the rest (max frequency {f.max():,.0f}, mean "
+                    f"{mean:.2f}): check them for resellers or duplicated ids"
+                )
+        if "n_starts" in self.get_params(deep=False):
+            spread = getattr(self, "start_log_likelihoods_", None)
+            note = ""
+            if spread is not None and spread.notna().sum() > 1:
+                note = f" (the {len(spread)} starts ended {spread.max() - spread.min():,.2f} log-likelihood units apart)"
+            tips.append(
+                f"fit from more starting points (n_starts=, random_state=) or give initial_params={note}"
+            )
+        else:
+            tips.append("try other starting values (initial_params=...)")
+        return "Things to try:\n" + "\n".join(f"  {i}. {tip};" for i, tip in enumerate(tips, 1))
 
     @staticmethod
     def _data_note(data: dict[str, np.ndarray], weights: np.ndarray) -> str:
@@ -299,10 +627,15 @@ class CLVModel:
         if not self._is_fitted():
             raise NotFittedError(self)
 
-    @classmethod
-    def _init_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [p for p in sig.parameters if p != "self"]
+
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside crmlib."""
+    import sys
+
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("crmlib."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _gradient_hessian(f, x: np.ndarray, f0: float, h: float) -> tuple[np.ndarray, np.ndarray]:

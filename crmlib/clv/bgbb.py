@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlib.clv._checks import check_rows, check_summary
+from crmlib.clv._checks import check_rows
 from crmlib.clv._collapse import collapse
 from crmlib.clv._lifetimes import lifetimes_fitters, quiet
 from crmlib.clv.base import CLVModel
+from crmlib.conventions import to_number
 
 __all__ = ["BetaGeoBetaBinom"]
 
@@ -35,8 +36,9 @@ class BetaGeoBetaBinom(CLVModel):
     ----------
     penalizer_coef : float, default 0
         L2 penalty on the parameters (added to the mean negative log-likelihood).
-    time_unit : str or float, default "Y"
-        Length of one transaction opportunity.
+    time_unit : str, float or None, default None
+        Length of one transaction opportunity, for labels only (the model counts
+        opportunities); None reads ``summary.attrs["time_unit"]`` if present.
     initial_params : sequence of 4 floats, optional
         Start (alpha, beta, gamma, delta); default lifetimes' fixed start.
 
@@ -61,7 +63,7 @@ class BetaGeoBetaBinom(CLVModel):
     _collapse_on = ("frequency", "recency", "n_periods")
 
     def __init__(
-        self, penalizer_coef: float = 0.0, time_unit: str | float = "Y", initial_params=None
+        self, penalizer_coef: float = 0.0, time_unit: str | float | None = None, initial_params=None
     ) -> None:
         self.penalizer_coef = penalizer_coef
         self.time_unit = time_unit
@@ -71,18 +73,8 @@ class BetaGeoBetaBinom(CLVModel):
     def _lt():
         return lifetimes_fitters().beta_geo_beta_binom_fitter.BetaGeoBetaBinomFitter
 
-    def _prepare(self, summary):
-        data = check_summary(
-            summary,
-            self._required,
-            model=type(self).__name__,
-            integer=self._integer,
-            suggestion=_HINT,
-        )
-        index = data.pop("_index")
-        weights = data.pop("weights", None)
-        self._check_relations(summary, data, index)
-        return data, weights
+    def _check_kwargs(self):
+        return {"suggestion": _HINT}
 
     def _check_relations(self, summary, data, index) -> None:
         cols = [c for c in ("frequency", "recency", "n_periods", "weights") if c in summary.columns]
@@ -104,8 +96,8 @@ class BetaGeoBetaBinom(CLVModel):
             suggestion=_HINT,
         )
 
-    def _optimize(self, data, weights):
-        init = None if self.initial_params is None else np.log(self._initial_params())
+    def _optimize(self, data, weights, x0):
+        init = None if x0 is None else np.log(x0)
         f = self._lt()(penalizer_coef=self.penalizer_coef)
         f.fit(
             data["frequency"].astype(int),
@@ -131,54 +123,58 @@ class BetaGeoBetaBinom(CLVModel):
         f.params_ = self.params_.copy()
         return f
 
-    def _rows(self, summary):
-        data, _ = self._prepare(summary)
+    def _rows(self, summary, method):
+        self._check_fitted()
+        data, _ = self._prepare(summary, method)
         col = collapse({k: data[k].astype(int) for k in self._collapse_on})
         return col, summary.index
 
-    def expected_purchases(self, summary: pd.DataFrame, horizon: int) -> pd.Series:
-        """Expected purchases of each customer in the next ``horizon`` opportunities.
+    def expected_purchases(self, summary: pd.DataFrame, horizon_periods: int) -> pd.Series:
+        """Expected purchases of each customer in the next ``horizon_periods`` opportunities.
 
         Parameters
         ----------
         summary : DataFrame
             ``frequency``, ``recency``, ``n_periods`` per customer.
-        horizon : int
-            Number of future transaction opportunities.
+        horizon_periods : int
+            Number of future transaction opportunities (a whole number >= 0).
 
         Returns
         -------
         Series
         """
-        col, index = self._rows(summary)
+        col, index = self._rows(summary, "expected_purchases")
+        h = _whole(horizon_periods, "horizon_periods")
         c = col.columns
         with quiet():
             v = self._fitter().conditional_expected_number_of_purchases_up_to_time(
-                int(horizon), c["frequency"], c["recency"], c["n_periods"]
+                h, c["frequency"], c["recency"], c["n_periods"]
             )
         return pd.Series(
             np.asarray(v, dtype=float)[col.inverse], index=index, name="expected_purchases"
         )
 
-    def p_alive(self, summary: pd.DataFrame, horizon: int = 0) -> pd.Series:
-        """Probability that each customer is alive ``horizon`` opportunities after the last one.
+    def p_alive(self, summary: pd.DataFrame, horizon_periods: int = 0) -> pd.Series:
+        """Probability that each customer is alive ``horizon_periods`` opportunities after
+        the last one.
 
         Parameters
         ----------
         summary : DataFrame
             ``frequency``, ``recency``, ``n_periods`` per customer.
-        horizon : int, default 0
+        horizon_periods : int, default 0
             0 gives P(alive) at the last observed opportunity.
 
         Returns
         -------
         Series
         """
-        col, index = self._rows(summary)
+        col, index = self._rows(summary, "p_alive")
+        h = _whole(horizon_periods, "horizon_periods")
         c = col.columns
         with quiet():
             v = self._fitter().conditional_probability_alive(
-                int(horizon), c["frequency"], c["recency"], c["n_periods"]
+                h, c["frequency"], c["recency"], c["n_periods"]
             )
         return pd.Series(
             np.clip(np.asarray(v, dtype=float), 0, 1)[col.inverse], index=index, name="p_alive"
@@ -199,10 +195,15 @@ class BetaGeoBetaBinom(CLVModel):
             Indexed by the number of purchases x.
         """
         f = self._fitter()
-        n = int(n_periods)
+        n = _whole(n_periods, "n_periods")
         f.data = pd.DataFrame(
             {"frequency": np.arange(n + 1), "weights": np.full(n + 1, 1.0 / (n + 1))}
         )
         with quiet():
             out = f.expected_number_of_transactions_in_first_n_periods(n)["model"]
         return out.rename("probability")
+
+
+def _whole(value, name: str) -> int:
+    """A count of transaction opportunities: a whole number, 0 to 1,000."""
+    return int(to_number(value, name, low=0, high=1000, integer=True, example="5"))

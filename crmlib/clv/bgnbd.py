@@ -13,6 +13,7 @@ likelihoods; crmlib adds validation, collapsing, standard errors and predictions
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from crmlib.clv._continuous import ContinuousTimeModel
 from crmlib.clv._lifetimes import lifetimes_fitters
@@ -26,15 +27,57 @@ class _BetaGeoFamily(ContinuousTimeModel):
     def _lt_class(self):
         return getattr(getattr(lifetimes_fitters(), self._lifetimes_module), self._lifetimes_class)
 
-    def _optimize(self, data, weights):
+    def _optimize(self, data, weights, x0):
         scale = 1.0 / data["T"].max()  # lifetimes fits in time scaled so that max T = 1
-        init = None
-        if self.initial_params is not None:
-            x0 = self._initial_params()
-            init = np.log(x0 * np.array([1.0, scale, 1.0, 1.0]))
+        init = None if x0 is None else np.log(x0 * np.array([1.0, scale, 1.0, 1.0]))
         f = self._new_fitter()
         f.fit(data["frequency"], data["recency"], data["T"], weights=weights, initial_params=init)
         return f.params_[list(self._param_names)].to_numpy(dtype=float)
+
+    def _moment_start(self, data, weights):
+        # r = 1 and alpha = 1 / (repeat purchases per unit of time): a purchase rate of the
+        # data's order; a = 1, b = 3: a dropout chance of 1 in 4 after a purchase
+        rate = float(np.sum(weights * data["frequency"]) / max(np.sum(weights * data["T"]), 1e-12))
+        return np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, 3.0])
+
+    def prob_no_purchase(self, summary: pd.DataFrame, horizon) -> pd.Series:
+        """Probability that each customer makes no purchase in the ``horizon`` after
+        observation: P(X(T, T + horizon] = 0 | frequency, recency, T).
+
+        A customer still alive at T who makes no purchase cannot drop out (dropout comes
+        only right after a purchase), so
+        ``P0 = 1 - P(alive) + P(alive) * ((alpha + T) / (alpha + T + h)) ** (r + x)``
+        (Fader, Hardie & Lee 2005; the Gamma posterior of the purchase rate).
+
+        Parameters
+        ----------
+        summary : DataFrame
+            ``frequency``, ``recency``, ``T`` per customer, in the model's unit.
+        horizon : str or Timedelta
+            Window after observation with its unit (``"90D"``, ``"13W"``, ``"3M"``).
+
+        Returns
+        -------
+        Series
+            Indexed like ``summary``, values in [0, 1].
+
+        Examples
+        --------
+        >>> m = BetaGeo(time_unit="W")
+        >>> m.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+        >>> one = pd.DataFrame({"frequency": [2], "recency": [30.43], "T": [38.86]})
+        >>> round(float(m.prob_no_purchase(one, "39W").iloc[0]), 3)
+        0.445
+        """
+        col, index = self._rows(summary, "prob_no_purchase")
+        h = self._duration(horizon, "horizon")
+        c = col.columns
+        r, alpha = self.params_["r"], self.params_["alpha"]
+        pa = self._p_alive_arrays(c["frequency"], c["recency"], c["T"])
+        with np.errstate(all="ignore"):
+            quiet_stay = ((alpha + c["T"]) / (alpha + c["T"] + h)) ** (r + c["frequency"])
+        v = np.clip(1.0 - pa + pa * quiet_stay, 0.0, 1.0)
+        return pd.Series(v[col.inverse], index=index, name="prob_no_purchase")
 
     def _loglik(self, params, data, weights):
         nll = self._lt_class()._negative_log_likelihood(
@@ -54,15 +97,23 @@ class BetaGeo(_BetaGeoFamily):
     penalizer_coef : float, default 0
         L2 penalty on the parameters (lifetimes' convention: added to the mean negative
         log-likelihood per customer, parameters in lifetimes' internal time scale).
-    time_unit : str or float, default "W"
-        Unit of ``recency`` and ``T`` (see :func:`crmlib.clv.unit_days`).
+    time_unit : str, float or None, default None
+        Unit of ``recency`` and ``T``; None reads ``summary.attrs["time_unit"]`` (see
+        :func:`crmlib.conventions.unit_days`). The fitted unit is ``time_unit_``.
     initial_params : sequence of 4 floats, optional
-        Start (r, alpha, a, b); default lifetimes' fixed start.
+        A start (r, alpha, a, b) tried first; default lifetimes' fixed start.
+    n_starts : int, default 1
+        Starting points; more (e.g. 4) guard against a local optimum at the cost of one
+        fit each (see :class:`~crmlib.clv._continuous.ContinuousTimeModel`).
+    random_state : int, Generator or None, default 0
+        Seed of the spread starting points.
 
     Notes
     -----
     ``fit`` needs ``frequency``, ``recency`` and ``T``. See :class:`CLVModel` for the
     fitted attributes. Reference: Hardie's note 004 (the likelihood) and 021 (P(alive)).
+    Time arguments: ``horizon`` is a duration with its unit (``"39W"``); ``t`` is in
+    ``time_unit_`` units (see :mod:`crmlib.clv.base`).
 
     Examples
     --------
@@ -89,8 +140,10 @@ class ModifiedBetaGeo(_BetaGeoFamily):
     Parameters
     ----------
     penalizer_coef : float, default 0
-    time_unit : str or float, default "W"
+    time_unit : str, float or None, default None
     initial_params : sequence of 4 floats, optional
+    n_starts : int, default 1
+    random_state : int, Generator or None, default 0
     """
 
     _lifetimes_module = "modified_beta_geo_fitter"

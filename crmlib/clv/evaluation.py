@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crmlib.clv._units import unit_days
+from crmlib.conventions import to_date, unit_days
 from crmlib.exceptions import DataValidationError, NotFittedError
 
 __all__ = ["HoldoutEvaluation", "calibration_summary", "compare_models", "evaluate_holdout"]
@@ -46,6 +46,8 @@ def calibration_summary(split: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``frequency``, ``recency``, ``T`` and (when present) ``monetary_value``, same index.
+        ``attrs`` keep the split's ``time_unit`` and ``freq``; ``observation_end`` becomes
+        the split's ``calibration_end`` (the end of the history this summary describes).
 
     Examples
     --------
@@ -63,7 +65,12 @@ def calibration_summary(split: pd.DataFrame) -> pd.DataFrame:
             suggestion="build it with crmlib.features.calibration_holdout_split(transactions, "
             "calibration_end=..., observation_end=..., time_unit='W').",
         )
-    return split[[c for c in _CAL_COLUMNS if c in split.columns]].rename(columns=_CAL_COLUMNS)
+    out = split[[c for c in _CAL_COLUMNS if c in split.columns]].rename(columns=_CAL_COLUMNS)
+    out.attrs = {k: v for k, v in split.attrs.items() if k in ("time_unit", "freq")}
+    if "calibration_end" in split.attrs:
+        out.attrs["observation_end"] = split.attrs["calibration_end"]
+        out.attrs["calibration_end"] = split.attrs["calibration_end"]
+    return out
 
 
 @dataclass
@@ -172,7 +179,7 @@ def _weekly_tracking(
     uniq, counts = np.unique(first_days, return_counts=True)
     age_days = np.clip(week_last_day[None, :] - uniq[:, None], 0, None).astype(float)
     ex = model.expected_purchases_new_customer(
-        (age_days / unit_days(model.time_unit)).ravel()
+        (age_days / unit_days(model.time_unit_)).ravel()
     ).reshape(age_days.shape)
     cum_expected = (counts[:, None] * ex).sum(axis=0)
     out = pd.DataFrame(
@@ -228,7 +235,7 @@ def evaluate_holdout(
     ----------
     model : BetaGeo, ModifiedBetaGeo or ParetoNBD
         Fitted on the calibration summary of ``transactions`` (day resolution, time in
-        ``model.time_unit``, which must be "D", "W" or "M").
+        ``model.time_unit_``, which must be "D", "W" or "M").
     transactions : DataFrame
         The validated log (``customer_id``, ``date``, ``amount``) covering calibration and
         holdout.
@@ -270,10 +277,10 @@ def evaluate_holdout(
         )
     if getattr(model, "params_", None) is None:
         raise NotFittedError(model)
-    if model.time_unit not in ("D", "W", "M"):
+    if model.time_unit_ not in ("D", "W", "M"):
         raise DataValidationError(
-            f"model.time_unit={model.time_unit!r}; holdout evaluation rebuilds summaries in 'D', 'W' or 'M'.",
-            suggestion="fit the model with time_unit='W' on a summary in weeks.",
+            f"model.time_unit_={model.time_unit_!r}; holdout evaluation rebuilds summaries in 'D', 'W' or 'M'.",
+            suggestion="fit the model on a summary in weeks: rfm_summary(..., time_unit='W').",
         )
     if split is None:
         split = calibration_holdout_split(
@@ -281,21 +288,29 @@ def evaluate_holdout(
             calibration_end=calibration_end,
             observation_end=observation_end,
             freq="D",
-            time_unit=model.time_unit,
+            time_unit=model.time_unit_,
         )
     tx = transactions.transactions if hasattr(transactions, "transactions") else transactions
-    cal_end = pd.Timestamp(calibration_end)
+    cal_end = to_date(calibration_end, "calibration_end")
     obs_end = (
-        pd.Timestamp(observation_end)
+        to_date(observation_end, "observation_end")
         if observation_end is not None
         else tx["date"].max().normalize()
     )
-    start = pd.Timestamp(cohort_start) if cohort_start is not None else tx["date"].min().normalize()
+    start = (
+        to_date(cohort_start, "cohort_start")
+        if cohort_start is not None
+        else tx["date"].min().normalize()
+    )
 
     cal = calibration_summary(split)
     horizon = float(split["duration_holdout"].iloc[0])
     actual = split["frequency_holdout"].to_numpy(dtype=float)
-    predicted = model.expected_purchases(cal, horizon).to_numpy()
+    if "time_unit" not in cal.attrs:  # a split built without crmlib: it is in the model's unit
+        cal.attrs["time_unit"] = model.time_unit_
+    predicted = model.expected_purchases(
+        cal, pd.Timedelta(days=horizon * model.period_days)
+    ).to_numpy()
     T = cal["T"].to_numpy(dtype=float)
     rate = np.divide(cal["frequency"].to_numpy(dtype=float), T, out=np.zeros(len(T)), where=T > 0)
     baseline = rate * horizon
@@ -326,7 +341,7 @@ def evaluate_holdout(
         calibration_end=cal_end,
         observation_end=obs_end,
         cohort_start=start,
-        time_unit=model.time_unit,
+        time_unit=model.time_unit_,
         horizon=horizon,
         customers=customers,
         by_frequency=by_freq,

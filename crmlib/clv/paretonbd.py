@@ -1,12 +1,14 @@
 """Pareto/NBD (Schmittlein, Morrison & Colombo 1987): Poisson purchasing with a Gamma
 rate, and an exponential lifetime with a Gamma dropout rate.
 
-Wraps lifetimes' ``ParetoNBDFitter`` and its likelihood (Hardie's note 009). Two fixes:
-the fit always starts from fixed values (lifetimes draws its start from
-``np.random.normal``, so repeated fits differed by up to 3e-3), and standard errors come
-from crmlib's numerical Hessian (lifetimes' ``summary`` fails for this model). A third
-is numerical: customers whose last purchase falls on the last day no longer get a NaN
-likelihood (see :func:`_stable_fitter_class`).
+Wraps lifetimes' ``ParetoNBDFitter`` and its likelihood (Hardie's note 009). Fixes:
+the fit starts from reproducible points (lifetimes draws its start from
+``np.random.normal``, so repeated fits differed by up to 3e-3), and from several of
+them (``n_starts``): on long histories lifetimes' single Nelder-Mead start can stop
+thousands of log-likelihood units short of the maximum, with only a non-positive-definite
+Hessian to show for it. Standard errors come from crmlib's numerical Hessian (lifetimes'
+``summary`` fails for this model). Customers whose last purchase falls on the last day
+no longer get a NaN likelihood (see :func:`_stable_fitter_class`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from scipy.special import gammaln
 
 from crmlib.clv._continuous import ContinuousTimeModel
 from crmlib.clv._lifetimes import lifetimes_fitters, quiet
+from crmlib.conventions import to_number
 
 __all__ = ["ParetoNBD"]
 
@@ -88,13 +91,19 @@ class ParetoNBD(ContinuousTimeModel):
         L2 penalty on the parameters, added to the mean negative log-likelihood per
         customer as for the other models (lifetimes' Pareto fitter adds it to the *total*;
         crmlib rescales it so a penalty means the same for every model and any collapsing).
-    time_unit : str or float, default "W"
-        Unit of ``recency`` and ``T``.
+    time_unit : str, float or None, default None
+        Unit of ``recency`` and ``T``; None reads ``summary.attrs["time_unit"]``.
     initial_params : sequence of 4 floats, optional
-        Start (r, alpha, s, beta). Default: r = s = 1 and alpha = beta = the largest T,
-        the mean of lifetimes' random start, fixed.
+        A start (r, alpha, s, beta) tried first. Default first start: r = s = 1 and
+        alpha = beta = the largest T, the mean of lifetimes' random start, fixed.
+    n_starts : int, default 4
+        Starting points: the first start, one from the data's moments and spread points
+        drawn with ``random_state``; the best is kept (``start_log_likelihoods_``). One
+        start can stop thousands of log-likelihood units short on long histories.
+    random_state : int, Generator or None, default 0
+        Seed of the spread starting points.
     maxiter : int, default 2000
-        Nelder-Mead iterations allowed.
+        Nelder-Mead iterations allowed per start.
 
     Notes
     -----
@@ -120,22 +129,32 @@ class ParetoNBD(ContinuousTimeModel):
     def __init__(
         self,
         penalizer_coef: float = 0.0,
-        time_unit: str | float = "W",
+        time_unit: str | float | None = None,
         initial_params=None,
+        n_starts: int = 4,
+        random_state=0,
         maxiter: int = 2000,
     ) -> None:
-        super().__init__(
-            penalizer_coef=penalizer_coef, time_unit=time_unit, initial_params=initial_params
-        )
+        self.penalizer_coef = penalizer_coef
+        self.time_unit = time_unit
+        self.initial_params = initial_params
+        self.n_starts = n_starts
+        self.random_state = random_state
         self.maxiter = maxiter
 
     def _new_fitter(self):
         return _stable_fitter_class()(penalizer_coef=self.penalizer_coef)
 
-    def _optimize(self, data, weights):
+    def _moment_start(self, data, weights):
+        # r = s = 1; alpha = 1 / (repeat purchases per unit of time); beta = the mean age
+        w = weights
+        rate = float(np.sum(w * data["frequency"]) / max(np.sum(w * data["T"]), 1e-12))
+        return np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, float(np.sum(w * data["T"]) / np.sum(w))])
+
+    def _optimize(self, data, weights, x0):
         scale = 1.0 / data["T"].max()
         unscale = np.array([1.0, scale, 1.0, scale])
-        x0 = np.ones(4) if self.initial_params is None else self._initial_params() * unscale
+        x0 = np.ones(4) if x0 is None else x0 * unscale
         f = _stable_fitter_class()(
             penalizer_coef=self.penalizer_coef * len(weights)
         )  # see the class docstring
@@ -166,8 +185,8 @@ class ParetoNBD(ContinuousTimeModel):
 
         Parameters
         ----------
-        t : float
-            Time since the first purchase, in ``time_unit``.
+        t : float or duration
+            Time since the first purchase, in ``time_unit_`` (or a duration with its unit).
         max_n : int, default 10
 
         Returns
@@ -176,7 +195,8 @@ class ParetoNBD(ContinuousTimeModel):
         """
         self._check_fitted()
         r, alpha, s, beta = self.params_.to_numpy()
-        t = float(t)
+        t = self._duration(t, "t", model_units=True)
+        max_n = int(to_number(max_n, "max_n", low=1, integer=True, example="10"))
         if t <= 0:
             return (np.arange(max_n) == 0).astype(float)
         n = np.arange(max_n)[:, None]

@@ -1,5 +1,9 @@
 """Charts of CLV models and their validation. Each has the form
-``plot_x(result, ..., ax=None) -> Axes``, uses only ``ax.`` methods and never shows.
+``plot_x(result, *, ..., ax=None, title=None, **kwargs) -> Axes``, uses only ``ax.``
+methods and never shows. Money axes use :func:`crmlib.plotting.money_formatter`
+(``currency`` labels money: "GBP", "$"; None = plain numbers), share axes
+:func:`crmlib.plotting.percent_formatter`; "top share" is
+:func:`crmlib.segment.concentration`'s.
 
 * :func:`plot_period_transactions`: customers by number of repeat purchases, actual vs model;
 * :func:`plot_calibration_vs_holdout`: mean holdout purchases by calibration frequency;
@@ -18,7 +22,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlib.plotting import PALETTE, SEQUENTIAL_CMAP, format_thousands, get_ax
+from crmlib.plotting import (
+    PALETTE,
+    SEQUENTIAL_CMAP,
+    format_money,
+    format_percent,
+    format_thousands,
+    get_ax,
+    money_formatter,
+    percent_formatter,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -41,7 +54,9 @@ _UNIT_NAMES = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "
 
 
 def _unit(model) -> str:
-    u = getattr(model, "time_unit", "W")
+    u = getattr(model, "time_unit_", None) or getattr(model, "time_unit", None)
+    if u is None:
+        return "periods"
     return _UNIT_NAMES.get(str(u).upper(), f"units of {u} days")
 
 
@@ -85,7 +100,12 @@ def _expected_period_counts(model, summary: pd.DataFrame, max_frequency: int) ->
 
 
 def plot_period_transactions(
-    model, summary: pd.DataFrame, *, max_frequency: int = 7, ax: Axes | None = None
+    model,
+    summary: pd.DataFrame,
+    *,
+    max_frequency: int = 7,
+    ax: Axes | None = None,
+    title: str | None = None,
 ) -> Axes:
     """Customers by number of repeat purchases in the calibration period: actual vs model.
 
@@ -100,6 +120,8 @@ def plot_period_transactions(
     max_frequency : int, default 7
         Frequencies from this value up are pooled into one bar ("7+").
     ax : Axes, optional
+    title : str, optional
+        Replaces the default title.
 
     Returns
     -------
@@ -122,19 +144,23 @@ def plot_period_transactions(
     ax.set_xticks(x, [str(i) for i in range(max_frequency)] + [f"{max_frequency}+"])
     ax.set_xlabel("Repeat purchases in the calibration period")
     ax.set_ylabel("Customers")
-    ax.set_title("Repeat purchases per customer: actual vs model")
+    ax.set_title(title or "Repeat purchases per customer: actual vs model")
     format_thousands(ax)
     ax.legend()
     return ax
 
 
-def plot_calibration_vs_holdout(evaluation, *, ax: Axes | None = None) -> Axes:
+def plot_calibration_vs_holdout(
+    evaluation, *, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Mean holdout purchases by calibration frequency: actual, model and baseline.
 
     Parameters
     ----------
     evaluation : HoldoutEvaluation
     ax : Axes, optional
+    title : str, optional
+        Replaces the default title.
 
     Returns
     -------
@@ -164,7 +190,7 @@ def plot_calibration_vs_holdout(evaluation, *, ax: Axes | None = None) -> Axes:
     ax.set_ylabel(
         f"Mean purchases in the holdout ({evaluation.horizon:g} {_UNIT_NAMES.get(str(evaluation.time_unit), '')})"
     )
-    ax.set_title("Calibration vs holdout: conditional expectations")
+    ax.set_title(title or "Calibration vs holdout: conditional expectations")
     ax.legend()
     return ax
 
@@ -189,11 +215,19 @@ def _mark_calibration(ax: Axes, evaluation) -> None:
     )
 
 
-def _tracking(ax: Axes | None, evaluation, actual: str, expected: str, ylabel: str, title: str, legend: str) -> Axes:
+def _tracking(
+    ax: Axes | None, evaluation, actual: str, expected: str, ylabel: str, title: str, legend: str
+) -> Axes:
     ax = get_ax(ax)
     tr = evaluation.tracking
     ax.plot(tr.index, tr[actual], color=PALETTE[0], label="Actual")
-    ax.plot(tr.index, tr[expected], color=PALETTE[1], ls="--", label=f"{_model_name_str(evaluation)} expected")
+    ax.plot(
+        tr.index,
+        tr[expected],
+        color=PALETTE[1],
+        ls="--",
+        label=f"{_model_name_str(evaluation)} expected",
+    )
     _mark_calibration(ax, evaluation)
     ax.set_xlabel(f"Week since {evaluation.cohort_start:%Y-%m-%d}")
     ax.set_ylabel(ylabel)
@@ -203,39 +237,57 @@ def _tracking(ax: Axes | None, evaluation, actual: str, expected: str, ylabel: s
     return ax
 
 
-def plot_cumulative_transactions(evaluation, *, ax: Axes | None = None) -> Axes:
+def plot_cumulative_transactions(
+    evaluation, *, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Cumulative repeat transactions of the cohort by week: actual vs model.
 
     Parameters
     ----------
     evaluation : HoldoutEvaluation
     ax : Axes, optional
+    title : str, optional
+        Replaces the default title.
 
     Returns
     -------
     Axes
     """
     return _tracking(
-        ax, evaluation, "cumulative_actual", "cumulative_expected",
-        "Cumulative repeat transactions", "Tracking cumulative repeat transactions", "lower right",
+        ax,
+        evaluation,
+        "cumulative_actual",
+        "cumulative_expected",
+        "Cumulative repeat transactions",
+        title or "Tracking cumulative repeat transactions",
+        "lower right",
     )
 
 
-def plot_incremental_transactions(evaluation, *, ax: Axes | None = None) -> Axes:
+def plot_incremental_transactions(
+    evaluation, *, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Weekly repeat transactions of the cohort: actual vs model.
 
     Parameters
     ----------
     evaluation : HoldoutEvaluation
     ax : Axes, optional
+    title : str, optional
+        Replaces the default title.
 
     Returns
     -------
     Axes
     """
     return _tracking(
-        ax, evaluation, "actual", "expected",
-        "Repeat transactions per week", "Tracking weekly repeat transactions", "upper right",
+        ax,
+        evaluation,
+        "actual",
+        "expected",
+        "Repeat transactions per week",
+        title or "Tracking weekly repeat transactions",
+        "upper right",
     )
 
 
@@ -257,12 +309,13 @@ def _heatmap(ax: Axes, matrix: pd.DataFrame, label: str, vmin=None, vmax=None) -
 def plot_frequency_recency_matrix(
     model,
     *,
-    horizon: float = 1.0,
+    horizon=None,
     max_frequency: int | None = None,
     max_recency: float | None = None,
     ax: Axes | None = None,
+    title: str | None = None,
 ) -> Axes:
-    """Expected purchases in the next ``horizon`` time units for every (frequency, recency).
+    """Expected purchases in the next ``horizon`` for every (frequency, recency).
 
     Customers are taken to be as old as the largest recency (``max_recency``). The best
     customers sit top right (frequent and recent); frequent buyers who have not bought
@@ -271,10 +324,12 @@ def plot_frequency_recency_matrix(
     Parameters
     ----------
     model : fitted continuous-time model
-    horizon : float, default 1
+    horizon : str or Timedelta, optional
+        Forecast window with its unit ("4W"); default one model time unit.
     max_frequency, max_recency : optional
         Grid size; default the largest values in the fitted data.
     ax : Axes, optional
+    title : str, optional
 
     Returns
     -------
@@ -283,11 +338,15 @@ def plot_frequency_recency_matrix(
     ax = get_ax(ax)
     m = model.expected_purchases_matrix(horizon, max_frequency, max_recency)
     unit = _unit(model)
-    span = f"{horizon:g} {unit}" if horizon != 1 else unit.removesuffix("s")
+    span = (
+        f"{model._duration(horizon, 'horizon'):g} {unit}"
+        if horizon is not None
+        else unit.removesuffix("s")
+    )
     _heatmap(ax, m, f"Expected purchases in the next {span}")
     ax.set_xlabel("Frequency (repeat purchases)")
     ax.set_ylabel(f"Recency ({unit} from first to last purchase)")
-    ax.set_title(f"{_model_name(model)}: expected purchases by frequency and recency")
+    ax.set_title(title or f"{_model_name(model)}: expected purchases by frequency and recency")
     return ax
 
 
@@ -297,6 +356,7 @@ def plot_p_alive_matrix(
     max_frequency: int | None = None,
     max_recency: float | None = None,
     ax: Axes | None = None,
+    title: str | None = None,
 ) -> Axes:
     """P(alive) for every (frequency, recency), for customers as old as ``max_recency``.
 
@@ -305,6 +365,8 @@ def plot_p_alive_matrix(
     model : fitted continuous-time model
     max_frequency, max_recency : optional
     ax : Axes, optional
+    title : str, optional
+        Replaces the default title.
 
     Returns
     -------
@@ -316,12 +378,12 @@ def plot_p_alive_matrix(
     _heatmap(ax, m, "Probability still active", vmin=0.0, vmax=1.0)
     ax.set_xlabel("Frequency (repeat purchases)")
     ax.set_ylabel(f"Recency ({unit} from first to last purchase)")
-    ax.set_title(f"{_model_name(model)}: probability a customer is still active")
+    ax.set_title(title or f"{_model_name(model)}: probability a customer is still active")
     return ax
 
 
 def plot_p_alive_history(
-    history: pd.DataFrame, *, title: str | None = None, ax: Axes | None = None
+    history: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None
 ) -> Axes:
     """One customer's P(alive) over time, purchases marked.
 
@@ -329,8 +391,9 @@ def plot_p_alive_history(
     ----------
     history : DataFrame
         From a model's ``p_alive_history(...)``.
-    title : str, optional
     ax : Axes, optional
+    title : str, optional
+        Replaces the default title.
 
     Returns
     -------
@@ -360,13 +423,16 @@ def _clv_values(clv) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
-def top_share(clv, share: float) -> float:
-    """Share of total value held by the top ``share`` of customers (e.g. 0.2 -> 20%).
+def top_share(clv, top: float = 0.2) -> float:
+    """Share of total value held by the top ``top`` share of customers (e.g. 0.2 -> 20%).
+
+    The one definition of crmlib: :func:`crmlib.segment.concentration` (interpolated along
+    the Lorenz curve), so every "top 20% share" in crmlib is the same number.
 
     Parameters
     ----------
     clv : Series, array or DataFrame with column ``clv``
-    share : float in (0, 1]
+    top : float in (0, 1), default 0.2
 
     Returns
     -------
@@ -377,14 +443,20 @@ def top_share(clv, share: float) -> float:
     >>> round(top_share(np.array([1, 1, 1, 7.0]), 0.25), 2)
     0.7
     """
-    v = np.sort(_clv_values(clv))[::-1]
-    k = max(1, int(np.ceil(share * len(v))))
-    total = v.sum()
-    return float(v[:k].sum() / total) if total else np.nan
+    from crmlib.segment import concentration
+
+    return concentration(pd.Series(_clv_values(clv)), top=top).value_share_of_top
 
 
 def plot_clv_distribution(
-    clv, *, top_shares=(0.01, 0.1, 0.2), bins: int = 50, currency: str = "$", ax: Axes | None = None
+    clv,
+    *,
+    tops=(0.01, 0.1, 0.2),
+    bins: int = 50,
+    currency: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """Histogram of customer lifetime values, with the share of value the top customers hold.
 
@@ -394,11 +466,15 @@ def plot_clv_distribution(
     Parameters
     ----------
     clv : Series, array or DataFrame with column ``clv``
-    top_shares : sequence of float, default (0.01, 0.1, 0.2)
-        Top fractions of customers to report.
+    tops : sequence of float, default (0.01, 0.1, 0.2)
+        Top shares of customers to report.
     bins : int, default 50
-    currency : str, default "$"
+    currency : str, optional
+        ISO code or symbol labelling money ("GBP", "$"); None: plain numbers.
     ax : Axes, optional
+    title : str, optional
+    **kwargs
+        Passed to ``ax.hist``.
 
     Returns
     -------
@@ -412,13 +488,17 @@ def plot_clv_distribution(
     lo = float(np.quantile(pos, 0.005)) if len(pos) else 1e-2
     hi = float(pos.max()) if len(pos) else 1.0
     edges = np.geomspace(lo, max(hi, lo * 10), bins + 1)
-    ax.hist(np.clip(pos, lo, None), bins=edges, color=PALETTE[0], alpha=0.85)
+    ax.hist(np.clip(pos, lo, None), bins=edges, **{"color": PALETTE[0], "alpha": 0.85, **kwargs})
     ax.set_xscale("log")
-    ax.set_xlabel(f"Customer lifetime value ({currency}, log scale)")
+    ax.xaxis.set_major_formatter(money_formatter(currency))
+    ax.set_xlabel("Customer lifetime value (log scale)")
     ax.set_ylabel("Customers")
-    ax.set_title("Distribution of customer lifetime value")
-    lines = [f"Top {s:.0%} of customers hold {top_share(v, s):.0%} of value" for s in top_shares]
-    lines.append(f"{len(v):,} customers, total {currency}{v.sum():,.0f}")
+    ax.set_title(title or "Distribution of customer lifetime value")
+    lines = [
+        f"Top {format_percent(s)} of customers hold {format_percent(top_share(v, s))} of value"
+        for s in tops
+    ]
+    lines.append(f"{len(v):,} customers, total {format_money(v.sum(), currency)}")
     if (v <= 0).any():
         lines.append(f"{int((v <= 0).sum()):,} customers with zero value not shown")
     ax.text(
@@ -435,47 +515,64 @@ def plot_clv_distribution(
     return ax
 
 
-def plot_value_concentration(clv, *, marks=(0.1, 0.2), ax: Axes | None = None) -> Axes:
+def plot_value_concentration(
+    clv, *, marks=(0.1, 0.2), ax: Axes | None = None, title: str | None = None, **kwargs
+) -> Axes:
     """Cumulative share of value against share of customers, ranked by value (二八定理).
 
     Parameters
     ----------
     clv : Series, array or DataFrame with column ``clv``
     marks : sequence of float, default (0.1, 0.2)
-        Customer shares to annotate.
+        Customer shares to annotate (their value share from :func:`top_share`).
     ax : Axes, optional
+    title : str, optional
+    **kwargs
+        Passed to ``ax.plot`` for the curve.
 
     Returns
     -------
     Axes
     """
     ax = get_ax(ax)
-    v = np.sort(_clv_values(clv))[::-1]
-    cum = np.r_[0.0, np.cumsum(v)] / v.sum()
-    x = np.linspace(0, 1, len(cum))
-    ax.plot(100 * x, 100 * cum, color=PALETTE[0], label="Customers ranked by value")
-    ax.plot([0, 100], [0, 100], color=PALETTE[7], ls=":", lw=1, label="Equal value")
+    from crmlib.segment import lorenz_curve
+
+    v = _clv_values(clv)
+    lor = lorenz_curve(pd.Series(v))
+    # customers ranked most valuable first: the Lorenz curve read from its top end
+    x = 1.0 - lor["customer_share"].to_numpy()[::-1]
+    cum = 1.0 - lor["value_share"].to_numpy()[::-1]
+    cum[0] = 0.0  # exactly: no customers, no value (1 - 1 may round to 1e-16)
+    ax.plot(x, cum, **{"color": PALETTE[0], "label": "Customers ranked by value", **kwargs})
+    ax.plot([0, 1], [0, 1], color=PALETTE[7], ls=":", lw=1, label="Equal value")
     for s in marks:
         y = top_share(v, s)
-        ax.plot([100 * s], [100 * y], "o", color=PALETTE[3])
+        ax.plot([s], [y], "o", color=PALETTE[3])
         ax.annotate(
-            f"top {s:.0%} → {y:.0%} of value",
-            (100 * s, 100 * y),
+            f"top {format_percent(s)} → {format_percent(y)} of value",
+            (s, y),
             textcoords="offset points",
             xytext=(10, -14),
             fontsize=9,
         )
-    ax.set_xlim(0, 100)
-    ax.set_ylim(0, 102)
-    ax.set_xlabel("Share of customers (%), most valuable first")
-    ax.set_ylabel("Share of total lifetime value (%)")
-    ax.set_title("Value concentration")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.xaxis.set_major_formatter(percent_formatter())
+    ax.yaxis.set_major_formatter(percent_formatter())
+    ax.set_xlabel("Share of customers, most valuable first")
+    ax.set_ylabel("Share of total lifetime value")
+    ax.set_title(title or "Value concentration")
     ax.legend(loc="lower right")
     return ax
 
 
 def plot_retention(
-    model, *, active=None, n_periods: int | None = None, ax: Axes | None = None
+    model,
+    *,
+    active=None,
+    n_periods: int | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
 ) -> Axes:
     """sBG: share of a cohort still active by period, observed and fitted, with projection.
 
@@ -487,6 +584,8 @@ def plot_retention(
     n_periods : int, optional
         Periods to project; default twice the fitted length.
     ax : Axes, optional
+    title : str, optional
+        Replaces the default title.
 
     Returns
     -------
@@ -497,13 +596,14 @@ def plot_retention(
     obs = np.asarray(model.active_ if active is None else active, dtype=float)
     n = int(n_periods or 2 * (len(obs) - 1))
     t = np.arange(n + 1)
-    ax.plot(t, 100 * model.survival(t), color=PALETTE[1], ls="--", label="sBG fitted and projected")
-    ax.plot(np.arange(len(obs)), 100 * obs / obs[0], "o", color=PALETTE[0], label="Observed")
+    ax.plot(t, model.survival(t), color=PALETTE[1], ls="--", label="sBG fitted and projected")
+    ax.plot(np.arange(len(obs)), obs / obs[0], "o", color=PALETTE[0], label="Observed")
     ax.axvline(len(obs) - 1, color=PALETTE[7], ls=":", lw=1)
     unit = _unit(model)
     ax.set_xlabel(f"Period ({unit}) since acquisition")
-    ax.set_ylabel("Customers still active (%)")
-    ax.set_ylim(0, 102)
-    ax.set_title("Retention curve: observed vs sBG")
+    ax.set_ylabel("Customers still active")
+    ax.yaxis.set_major_formatter(percent_formatter())
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title or "Retention curve: observed vs sBG")
     ax.legend()
     return ax

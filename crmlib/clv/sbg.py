@@ -19,8 +19,8 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, hyp2f1
 
-from crmlib.clv._units import per_period_rate
 from crmlib.clv.base import CLVModel
+from crmlib.conventions import per_period_rate, to_number
 from crmlib.exceptions import ConvergenceError, DataValidationError
 
 __all__ = ["ShiftedBetaGeometric"]
@@ -84,8 +84,9 @@ class ShiftedBetaGeometric(CLVModel):
 
     Parameters
     ----------
-    time_unit : str or float, default "Y"
-        Length of one contract period (used to convert annual discount rates).
+    time_unit : str, float or None, default None
+        Length of one contract period ("M" for monthly, "Y" for yearly contracts).
+        Needed only to convert an annual discount rate (the discounted-lifetime methods).
     initial_params : sequence of 2 floats, optional
         Start (alpha, beta); default (1, 1).
 
@@ -97,7 +98,7 @@ class ShiftedBetaGeometric(CLVModel):
 
     Examples
     --------
-    >>> m = ShiftedBetaGeometric().fit([1000, 631, 468, 382, 326, 289, 262, 241])
+    >>> m = ShiftedBetaGeometric(time_unit="Y").fit([1000, 631, 468, 382, 326, 289, 262, 241])
     >>> m.params_.round(3).to_dict()
     {'alpha': 0.704, 'beta': 1.182}
     >>> round(float(m.retention_rate(1)[0]), 3)
@@ -106,7 +107,7 @@ class ShiftedBetaGeometric(CLVModel):
 
     _param_names = ("alpha", "beta")
 
-    def __init__(self, time_unit: str | float = "Y", initial_params=None) -> None:
+    def __init__(self, time_unit: str | float | None = None, initial_params=None) -> None:
         self.time_unit = time_unit
         self.initial_params = initial_params
 
@@ -131,8 +132,12 @@ class ShiftedBetaGeometric(CLVModel):
         -------
         self
         """
+        self._check_hyper_parameters()
         values = _active_array(active)
         data, weights = self._events(values)
+        self.time_unit_ = (
+            self.time_unit.strip().upper() if isinstance(self.time_unit, str) else self.time_unit
+        )
         self._fit_collapsed(data, weights)
         self.n_unique_rows_ = len(values) - 1
         self.n_periods_ = len(values) - 1
@@ -145,11 +150,12 @@ class ShiftedBetaGeometric(CLVModel):
         data, weights = self._events(_active_array(active))
         return float(self._loglik(self.params_.to_numpy(), data, weights))
 
-    def _optimize(self, data, weights):
+    def _optimize(self, data, weights, x0):
         def nll(theta):
             return -self._loglik(np.exp(theta), data, weights) / weights.sum()
 
-        res = minimize(nll, np.log(self._initial_params()), method="BFGS", options={"gtol": 1e-10})
+        start = np.ones(2) if x0 is None else x0
+        res = minimize(nll, np.log(start), method="BFGS", options={"gtol": 1e-10})
         if not np.all(np.isfinite(res.x)) or not (res.success or np.max(np.abs(res.jac)) < 1e-6):
             raise ConvergenceError(f"ShiftedBetaGeometric did not converge: {res.message}")
         return np.exp(res.x)
@@ -163,6 +169,15 @@ class ShiftedBetaGeometric(CLVModel):
         terms = np.where(data["survived"] > 0, log_survive, log_churn)
         return float(np.sum(np.where(weights > 0, weights * terms, 0.0)))
 
+    def _period_unit(self):
+        if self.time_unit_ is None:
+            raise DataValidationError(
+                "ShiftedBetaGeometric: converting an annual discount rate needs the length of a "
+                "contract period, and the model was fitted without time_unit.",
+                suggestion="fit ShiftedBetaGeometric(time_unit='Y') for yearly contracts, 'M' for monthly.",
+            )
+        return self.time_unit_
+
     # ------------------------------------------------------------------ predictions
 
     def survival(self, t) -> np.ndarray:
@@ -171,6 +186,7 @@ class ShiftedBetaGeometric(CLVModel):
         Parameters
         ----------
         t : int or array-like of int
+            Periods since acquisition (whole numbers >= 0).
 
         Returns
         -------
@@ -178,7 +194,7 @@ class ShiftedBetaGeometric(CLVModel):
         """
         self._check_fitted()
         a, b = self.params_.to_numpy()
-        t = np.atleast_1d(np.asarray(t, dtype=float))
+        t = _periods(t, "t", low=0)
         return np.exp(betaln(a, b + t) - betaln(a, b))
 
     def retention_rate(self, t) -> np.ndarray:
@@ -186,11 +202,7 @@ class ShiftedBetaGeometric(CLVModel):
         t - 1 who renew for period t (t >= 1). It rises with t as the cohort sorts itself."""
         self._check_fitted()
         a, b = self.params_.to_numpy()
-        t = np.atleast_1d(np.asarray(t, dtype=float))
-        if np.any(t < 1):
-            raise DataValidationError(
-                "retention_rate is defined for t >= 1.", suggestion="use t = 1, 2, ..."
-            )
+        t = _periods(t, "t", low=1)
         return (b + t - 1) / (a + b + t - 1)
 
     def expected_active(self, n_periods: int, initial: float | None = None) -> pd.Series:
@@ -209,8 +221,15 @@ class ShiftedBetaGeometric(CLVModel):
             Indexed by period.
         """
         self._check_fitted()
-        size = self.active_[0] if initial is None else float(initial)
-        t = np.arange(int(n_periods) + 1)
+        size = (
+            self.active_[0]
+            if initial is None
+            else to_number(initial, "initial", low=0, example="1000")
+        )
+        t = np.arange(
+            int(to_number(n_periods, "n_periods", low=0, high=10_000, integer=True, example="10"))
+            + 1
+        )
         return pd.Series(
             size * self.survival(t), index=pd.Index(t, name="period"), name="expected_active"
         )
@@ -233,7 +252,7 @@ class ShiftedBetaGeometric(CLVModel):
         """
         self._check_fitted()
         a, b = self.params_.to_numpy()
-        d = per_period_rate(annual_discount_rate, self.time_unit)
+        d = per_period_rate(annual_discount_rate, self._period_unit())
         return float(hyp2f1(1.0, b, a + b, 1.0 / (1.0 + d)))
 
     def discounted_expected_residual_lifetime(
@@ -255,6 +274,33 @@ class ShiftedBetaGeometric(CLVModel):
         """
         self._check_fitted()
         a, b = self.params_.to_numpy()
-        n = float(n_renewals)
-        d = per_period_rate(annual_discount_rate, self.time_unit)
+        n = to_number(n_renewals, "n_renewals", low=0, integer=True, example="3")
+        d = per_period_rate(annual_discount_rate, self._period_unit())
         return float((b + n) / (a + b + n) * hyp2f1(1.0, b + n + 1, a + b + n + 1, 1.0 / (1.0 + d)))
+
+
+def _periods(t, name: str, *, low: int) -> np.ndarray:
+    """Whole numbers of periods >= ``low``, as floats; anything else is refused."""
+    hint = f"pass {name} as whole numbers of periods >= {low}, e.g. {name}=3 or {name}=[1, 2, 3]."
+    arr = np.atleast_1d(np.asarray(t, dtype=object)).ravel()
+    ok_type = np.array(
+        [
+            isinstance(v, int | float | np.integer | np.floating)
+            and not isinstance(v, bool | np.bool_)
+            for v in arr
+        ]
+    )
+    if not ok_type.all():
+        raise DataValidationError(
+            f"ShiftedBetaGeometric: {name} must be numbers of periods; got {arr[~ok_type][0]!r}.",
+            suggestion=hint,
+        )
+    v = arr.astype(float)
+    bad = ~np.isfinite(v) | (v < low) | (v != np.round(v)) | (v > 10_000)
+    if bad.any():
+        raise DataValidationError(
+            f"ShiftedBetaGeometric: {name} has {int(bad.sum())} value(s) that are not whole "
+            f"numbers of periods from {low} to 10,000 (first: {arr[bad][0]!r}).",
+            suggestion=hint,
+        )
+    return v

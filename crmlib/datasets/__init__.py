@@ -8,6 +8,7 @@ cache folder (see :func:`data_dir`). Each file is checked against its published 
 
 from crmlib.datasets._files import (
     DATASETS,
+    ONLINE_RETAIL_COLUMNS,
     available,
     data_dir,
     dataset_path,
@@ -34,6 +35,7 @@ __all__ = [
     "CDNOW_OBSERVATION_END",
     "CDNOW_POLICY",
     "DATASETS",
+    "ONLINE_RETAIL_COLUMNS",
     "DefaultLog",
     "available",
     "data_dir",

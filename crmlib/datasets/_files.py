@@ -7,6 +7,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -169,11 +170,23 @@ def available(name: str, data_dir_: str | os.PathLike | None = None) -> bool:
     return all((folder / f.filename).is_file() for f in DATASETS[name])
 
 
+#: Column mapping of the UCI Online Retail file for :func:`crmlib.read_transactions`:
+#: ``read_transactions(load_online_retail(), **ONLINE_RETAIL_COLUMNS)``.
+ONLINE_RETAIL_COLUMNS: dict[str, Any] = {
+    "customer": "CustomerID",
+    "date": "InvoiceDate",
+    "quantity": "Quantity",
+    "price": "UnitPrice",
+    "order": "InvoiceNo",
+    "extra_columns": ["StockCode", "Description", "Country"],
+}
+
+
 def load_online_retail(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     """UCI Online Retail: 541,909 raw invoice lines of a UK gift retailer, 2010-12 to 2011-12.
 
-    The raw file, unvalidated: pass it to :func:`crmlib.read_transactions` (see
-    :data:`crmlib.validation.ONLINE_RETAIL_COLUMNS` for the column mapping).
+    The raw file, unvalidated: pass it to :func:`crmlib.read_transactions` with
+    :data:`ONLINE_RETAIL_COLUMNS`, the column mapping.
     """
     (path,) = dataset_path("online_retail", data_dir)
     return pd.read_parquet(path)

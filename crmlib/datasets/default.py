@@ -1,5 +1,6 @@
-"""The transaction log a notebook runs on: Online Retail when the data directory has it,
-else the bundled CDNOW master, validated either way."""
+"""The transaction log a notebook runs on: the user's own file when one is given, else
+Online Retail when the data directory has it, else the bundled CDNOW master; validated
+in every case."""
 
 from __future__ import annotations
 
@@ -24,12 +25,26 @@ class DefaultLog(NamedTuple):
     report: object  # crmlib.validation.ValidationReport
     is_fallback: bool  # True when CDNOW stood in for Online Retail
 
+    @property
+    def period(self) -> str:
+        """The log's first and last day, for chart subtitles: "2010-12-01 to 2011-12-09"."""
+        dates = self.transactions["date"]
+        return f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}"
+
+    @property
+    def label(self) -> str:
+        """Data set and period, e.g. "Online Retail, 2010-12-01 to 2011-12-09"."""
+        return f"{self.name}, {self.period}"
+
 
 def load_default_transactions(
     data_dir: str | os.PathLike | None = None,
     *,
     policy: Mapping[str, str] | None = None,
     cdnow_sample: bool = False,
+    transactions: str | os.PathLike | pd.DataFrame | None = None,
+    columns: Mapping[str, object] | None = None,
+    currency: str | None = None,
 ) -> DefaultLog:
     """Online Retail from the data directory, or CDNOW when it is absent (a fresh machine).
 
@@ -42,14 +57,42 @@ def load_default_transactions(
         they are applied on top of :data:`CDNOW_POLICY`.
     cdnow_sample : bool, default False
         Use the 2,357-customer CDNOW sample instead of the full master.
+    transactions : path or DataFrame, optional
+        The user's own log. When given it is read with
+        ``read_transactions(transactions, **columns, policy=policy)`` instead of a
+        bundled data set; this is how notebooks and ``crmlib report`` run on your data.
+    columns : mapping, optional
+        ``read_transactions`` keyword arguments for ``transactions``: ``customer``,
+        ``date``, ``amount`` or ``quantity`` and ``price``, ``order``, ``date_format``,
+        ``dayfirst``, ``decimal``, ...
+    currency : str, optional
+        Currency label of the user's log ("GBP", "$"); default none.
 
     Returns
     -------
     DefaultLog
         ``(name, currency, transactions, report, is_fallback)``.
     """
-    from crmlib.validation import ONLINE_RETAIL_COLUMNS, read_transactions
+    from crmlib.datasets._files import ONLINE_RETAIL_COLUMNS
+    from crmlib.validation import read_transactions
 
+    if transactions is not None:
+        if not columns or "customer" not in columns or "date" not in columns:
+            from crmlib.exceptions import DataValidationError
+
+            raise DataValidationError(
+                "Your own transactions need a column map: which column holds the customer id, "
+                "the date and the amount.",
+                suggestion="pass columns={'customer': 'CustomerID', 'date': 'InvoiceDate', "
+                "'amount': 'Sales'} (or 'quantity' and 'price' instead of 'amount').",
+            )
+        tx, report = read_transactions(transactions, **columns, policy=policy)  # type: ignore[arg-type]
+        name = (
+            os.path.basename(os.fspath(transactions))
+            if isinstance(transactions, str | os.PathLike)
+            else "your data"
+        )
+        return DefaultLog(name, currency or "", tx, report, False)
     if available("online_retail", data_dir):
         tx, report = read_transactions(load_online_retail(data_dir), **ONLINE_RETAIL_COLUMNS, policy=policy)
         return DefaultLog("Online Retail", "GBP", tx, report, False)

@@ -39,7 +39,7 @@ def generate_bgnbd_transactions(
     start: str | pd.Timestamp = "2024-01-01",
     cohort_days: int = 84,
     observation_weeks: float = 39.0,
-    seed: int | None = 0,
+    random_state: int | np.random.Generator | None = 0,
 ) -> pd.DataFrame:
     """Simulate a transaction log from BG/NBD purchasing and Gamma-Gamma spend.
 
@@ -60,8 +60,9 @@ def generate_bgnbd_transactions(
     observation_weeks : float, default 39
         Length of the observation window, counted from the *end* of the cohort window, in
         weeks. The observation end is returned in ``df.attrs["observation_end"]``.
-    seed : int or None, default 0
-        Seed for ``numpy.random.default_rng``; the same seed gives the same log.
+    random_state : int, numpy Generator or None, default 0
+        Seed (or generator) for ``numpy.random.default_rng``; the same seed gives the
+        same log.
 
     Returns
     -------
@@ -72,7 +73,7 @@ def generate_bgnbd_transactions(
 
     Examples
     --------
-    >>> tx = generate_bgnbd_transactions(1_000, seed=1)
+    >>> tx = generate_bgnbd_transactions(1_000, random_state=1)
     >>> tx["customer_id"].nunique()
     1000
     """
@@ -81,7 +82,7 @@ def generate_bgnbd_transactions(
     if min(r, alpha, a, b) <= 0:
         raise ValueError("BG/NBD parameters r, alpha, a, b must all be positive.")
     spend = {**CDNOW_GAMMAGAMMA_PARAMS, **(spend or {})}
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     start = pd.Timestamp(start)
     cohort_days = max(int(cohort_days), 1)
 

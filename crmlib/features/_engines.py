@@ -18,8 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crmlib.exceptions import DataValidationError
+
 #: Money is summed in integer millionths of the currency unit.
 MICRO = 1_000_000
+#: Largest amount, and largest sum of amounts per customer, that crmlib sums exactly:
+#: 9e12 currency units is 9e18 millionths, safely inside int64 (about 9.22e18).
+#: ``read_transactions`` refuses larger amounts; the engines refuse larger totals.
+MAX_AMOUNT = 9e12
 
 AGG_COLUMNS = ["first_p", "last_p", "n_periods", "total_u", "first_u", "first_t", "last_t", "n_orders"]
 
@@ -48,6 +54,7 @@ def prepare(tx: pd.DataFrame, periods: np.ndarray) -> Work:
     dates = tx["date"].to_numpy()
     money = tx["amount"].to_numpy(dtype="float64") * MICRO  # one temporary, rounded in place
     np.rint(money, out=money)
+    check_totals(tx, money)
     return Work(
         ids=tx["customer_id"],
         period=np.asarray(periods, dtype=np.int64),
@@ -56,6 +63,36 @@ def prepare(tx: pd.DataFrame, periods: np.ndarray) -> Work:
         time_unit=np.datetime_data(dates.dtype)[0],
         order=tx["order_id"] if "order_id" in tx.columns else None,
     )
+
+
+def check_totals(tx: pd.DataFrame, money: np.ndarray) -> None:
+    """Refuse a log whose per-customer money would overflow int64 millionths.
+
+    One float pass decides for most logs: if every amount together stays below the
+    limit, no customer's sum can exceed it.
+    """
+    limit = MAX_AMOUNT * MICRO
+    if not np.isfinite(money).all():
+        bad = ~np.isfinite(money)
+        raise DataValidationError(
+            f"{int(bad.sum()):,} amounts are infinite or not numbers.",
+            column="amount",
+            rows=tx.loc[bad, ["customer_id", "date", "amount"]].head(10),
+            suggestion="read the data with crmlib.read_transactions, which refuses such amounts.",
+        )
+    if float(np.abs(money).sum()) <= limit:
+        return
+    per = pd.Series(np.abs(money) / MICRO).groupby(tx["customer_id"].to_numpy()).sum()
+    over = per[per > MAX_AMOUNT]
+    if len(over):
+        raise DataValidationError(
+            f"{len(over):,} customers have amounts summing to more than {MAX_AMOUNT:,.0f} in magnitude "
+            f"(e.g. {over.index[0]!r}: {over.iloc[0]:,.2f}), more than crmlib sums exactly to a millionth.",
+            column="amount",
+            rows=over.rename("sum of |amount|").to_frame().head(10),
+            suggestion="check these customers' amounts (a unit or decimal-mark error?), or rescale the "
+            "column, e.g. to thousands of the currency unit.",
+        )
 
 
 @dataclass

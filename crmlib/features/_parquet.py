@@ -11,6 +11,8 @@ result equals ``rfm_summary`` on the same rows loaded into pandas.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -76,14 +78,14 @@ def _check(con) -> tuple[bool, str]:
         )
     bad = con.sql(
         "SELECT customer_id, date, amount FROM raw "
-        "WHERE customer_id IS NULL OR date IS NULL OR amount IS NULL OR isnan(amount::DOUBLE)"
+        "WHERE customer_id IS NULL OR date IS NULL OR amount IS NULL OR NOT isfinite(amount::DOUBLE)"
     )
     n_bad = con.execute("SELECT count(*) FROM (SELECT 1 FROM raw WHERE customer_id IS NULL OR date IS NULL "
-                    "OR amount IS NULL OR isnan(amount::DOUBLE))").fetchall()[0][0]
+                    "OR amount IS NULL OR NOT isfinite(amount::DOUBLE))").fetchall()[0][0]
     if n_bad:
         rows = bad.limit(5).df()
         raise DataValidationError(
-            f"{n_bad:,} rows have a missing customer_id, date or amount.",
+            f"{n_bad:,} rows have a missing customer_id, date or amount, or an infinite amount.",
             rows=rows,
             suggestion="read the data with crmlib.read_transactions, which applies and reports the "
             "exclusion policy for such rows.",
@@ -91,34 +93,96 @@ def _check(con) -> tuple[bool, str]:
     return "order_id" in cols, cols["customer_id"]
 
 
-def _end(con, end, freq: str) -> tuple[pd.Timestamp, int]:
-    ts = pd.Timestamp(con.execute("SELECT max(date) FROM raw").fetchall()[0][0]) if end is None else pd.Timestamp(end)
+@contextmanager
+def _open(path):
+    """A DuckDB connection on the file; DuckDB's own errors become DataValidationErrors."""
+    import duckdb
+
+    con = None
+    try:
+        con = _connect(path)
+        yield con
+    except duckdb.Error as err:
+        raise DataValidationError(
+            f"Cannot read {os.path.basename(str(path))!r} as a parquet log ({type(err).__name__}: "
+            f"{str(err).splitlines()[0][:200]}).",
+            suggestion="check that the file was written completely (e.g. re-export it with "
+            "DataFrame.to_parquet), or load it with pandas and pass the DataFrame.",
+        ) from None
+    finally:
+        if con is not None:
+            con.close()
+
+
+def _end(con, end, name: str, freq: str) -> tuple[pd.Timestamp, str, int]:
+    """Inclusive end, the SQL condition 'on or before it', and its period number."""
+    from crmlib.conventions import end_bound, to_date
     from crmlib.features._periods import period_numbers
 
-    return ts, int(period_numbers(ts, freq)[0])
+    if end is None:
+        ts = pd.Timestamp(con.execute("SELECT max(date) FROM raw").fetchall()[0][0])
+        cond = "TRUE"
+    else:
+        ts, bound = to_date(end, name), end_bound(end, name)
+        cond = f"date < TIMESTAMP '{bound}'" if bound - ts == pd.Timedelta(days=1) else f"date <= TIMESTAMP '{ts}'"
+    return ts, cond, int(period_numbers(ts, freq)[0])
 
 
-def _late(con, freq: str, end_p: int, end: pd.Timestamp, name: str) -> None:
-    period = _PERIOD_SQL[freq]
-    n = con.execute(f"SELECT count(*) FROM raw WHERE {period} > {end_p}").fetchall()[0][0]
+def _late(con, on_or_before: str, end: pd.Timestamp, name: str) -> None:
+    n = con.execute(f"SELECT count(*) FROM raw WHERE NOT ({on_or_before})").fetchall()[0][0]
     if n:
-        rows = con.sql(f"SELECT customer_id, date, amount FROM raw WHERE {period} > {end_p} LIMIT 5").df()
+        rows = con.sql(f"SELECT customer_id, date, amount FROM raw WHERE NOT ({on_or_before}) LIMIT 5").df()
         raise DataValidationError(
-            f"{n:,} transactions fall after {name}={end:%Y-%m-%d}.",
+            f"{n:,} transactions fall after {name}={end}.",
             column="date",
             rows=rows,
             suggestion=f"pass a later {name}, or filter the file first.",
         )
 
 
+def _money(con, where: str = "TRUE") -> tuple[int, int, pd.Series | None]:
+    """Refuse per-customer sums that overflow; count non-purchases and returned money."""
+    limit = _engines.MAX_AMOUNT
+    total, rows_not = con.execute(
+        f"SELECT coalesce(sum(abs(amount::DOUBLE)), 0), count(*) FILTER (WHERE amount < 0) FROM raw WHERE {where}"
+    ).fetchall()[0]
+    if total > limit:
+        over = con.sql(
+            f"SELECT customer_id, sum(abs(amount::DOUBLE)) AS \"sum of |amount|\" FROM raw WHERE {where} "
+            f"GROUP BY customer_id HAVING sum(abs(amount::DOUBLE)) > {limit} ORDER BY 2 DESC"
+        ).df()
+        if len(over):
+            raise DataValidationError(
+                f"{len(over):,} customers have amounts summing to more than {limit:,.0f} in magnitude "
+                f"(e.g. {over.iloc[0, 0]!r}), more than crmlib sums exactly to a millionth.",
+                column="amount",
+                rows=over.head(10),
+                suggestion="check these customers' amounts (a unit or decimal-mark error?), or rescale the "
+                "column, e.g. to thousands of the currency unit.",
+            )
+    if not rows_not:
+        return 0, 0, None
+    n_without = con.execute(
+        f"SELECT count(DISTINCT customer_id) - count(DISTINCT customer_id) FILTER (WHERE amount >= 0) "
+        f"FROM raw WHERE {where}"
+    ).fetchall()[0][0]
+    ret = con.sql(
+        f"SELECT customer_id, sum(CAST(round_even(-amount::DOUBLE * {_engines.MICRO}, 0) AS BIGINT))::BIGINT AS u "
+        f"FROM raw WHERE ({where}) AND amount < 0 GROUP BY customer_id"
+    ).df()
+    returned = pd.Series(ret["u"].to_numpy(dtype=np.int64), index=ret["customer_id"].to_numpy()) if len(ret) else None
+    return int(rows_not), int(n_without), returned
+
+
 def _work_view(con, freq: str, has_order: bool, where: str = "TRUE") -> None:
     order = ", order_id" if has_order else ""
+    # purchase occasions only: no returns or refunds (crmlib.conventions.purchase_mask: amount >= 0)
     con.execute(
         f"""CREATE OR REPLACE VIEW work AS
         SELECT customer_id, {_PERIOD_SQL[freq]} AS period,
                CAST(round_even(amount::DOUBLE * {_engines.MICRO}, 0) AS BIGINT) AS units,
                epoch_us(date::TIMESTAMP) AS ns{order}
-        FROM raw WHERE {where}"""
+        FROM raw WHERE ({where}) AND amount >= 0"""
     )
 
 
@@ -149,37 +213,63 @@ def _aggregate(con, has_order: bool) -> _engines.Aggregate:
     )
 
 
-def summary_from_parquet(path, freq: str, end) -> tuple[_engines.Aggregate, int, object]:
-    con = _connect(path)
-    try:
+@dataclass
+class Summary:
+    agg: _engines.Aggregate
+    end: pd.Timestamp
+    end_p: int
+    id_dtype: object
+    rows_not: int
+    n_without: int
+    returned: pd.Series | None
+
+
+def summary_from_parquet(path, freq: str, end) -> Summary:
+    with _open(path) as con:
         has_order, _ = _check(con)
-        end_ts, end_p = _end(con, end, freq)
-        _late(con, freq, end_p, end_ts, "observation_end")
+        end_ts, on_or_before, end_p = _end(con, end, "observation_end", freq)
+        _late(con, on_or_before, end_ts, "observation_end")
+        rows_not, n_without, returned = _money(con)
+        _no_purchase(con)
         _work_view(con, freq, has_order)
-        return _aggregate(con, has_order), end_p, _id_dtype(con)
-    finally:
-        con.close()
+        return Summary(_aggregate(con, has_order), end_ts, end_p, _id_dtype(con), rows_not, n_without, returned)
 
 
-def split_from_parquet(path, freq: str, cal_end, obs_end):
+@dataclass
+class Split:
+    agg: _engines.Aggregate
+    hold: pd.DataFrame
+    n_new: int
+    cal_end: pd.Timestamp
+    cal_p: int
+    obs_end: pd.Timestamp
+    obs_p: int
+    id_dtype: object
+    rows_not: int
+    n_without: int
+
+
+def split_from_parquet(path, freq: str, cal_end, obs_end) -> Split:
     """Calibration aggregate, holdout counts and the number of customers new in the holdout."""
-    con = _connect(path)
-    try:
+    with _open(path) as con:
         has_order, _ = _check(con)
-        cal_ts, cal_p = _end(con, cal_end, freq)
-        obs_ts, obs_p = _end(con, obs_end, freq)
+        cal_ts, in_cal, cal_p = _end(con, cal_end, "calibration_end", freq)
+        obs_ts, in_obs, obs_p = _end(con, obs_end, "observation_end", freq)
         if obs_p <= cal_p:
             raise DataValidationError(
                 f"observation_end ({obs_ts:%Y-%m-%d}) must fall in a later period than "
                 f"calibration_end ({cal_ts:%Y-%m-%d}).",
                 suggestion="choose a calibration end inside the observation window.",
             )
-        _late(con, freq, obs_p, obs_ts, "observation_end")
+        _late(con, in_obs, obs_ts, "observation_end")
+        rows_not, _, _ = _money(con)
+        _, n_without, _ = _money(con, in_cal)
         period = _PERIOD_SQL[freq]
-        _work_view(con, freq, has_order, where=f"{period} <= {cal_p}")
+        # a time split never sees a row after its end, even inside the end's week or month
+        _work_view(con, freq, has_order, where=in_cal)
         if con.execute("SELECT count(*) FROM work").fetchall()[0][0] == 0:
             raise DataValidationError(
-                f"No transactions on or before calibration_end={cal_ts:%Y-%m-%d}.",
+                f"No purchases on or before calibration_end={cal_ts}.",
                 suggestion="choose a later calibration end.",
             )
         cal = _aggregate(con, has_order)
@@ -188,20 +278,26 @@ def split_from_parquet(path, freq: str, cal_end, obs_end):
             WITH h AS (
                 SELECT customer_id, {period} AS period,
                        sum(CAST(round_even(amount::DOUBLE * {_engines.MICRO}, 0) AS BIGINT))::BIGINT AS u
-                FROM raw WHERE {period} > {cal_p}
-                  AND customer_id IN (SELECT DISTINCT customer_id FROM raw WHERE {period} <= {cal_p})
+                FROM raw WHERE NOT ({in_cal}) AND amount >= 0
+                  AND customer_id IN (SELECT DISTINCT customer_id FROM work)
                 GROUP BY customer_id, period
             ) SELECT customer_id, count(*)::BIGINT AS n_periods, sum(u)::BIGINT AS total_u
             FROM h GROUP BY customer_id
             """
         ).df().set_index("customer_id")
         n_new = con.execute(
-            f"""SELECT count(DISTINCT customer_id) FROM raw WHERE {period} > {cal_p}
-                AND customer_id NOT IN (SELECT DISTINCT customer_id FROM raw WHERE {period} <= {cal_p})"""
+            f"""SELECT count(DISTINCT customer_id) FROM raw WHERE NOT ({in_cal}) AND amount >= 0
+                AND customer_id NOT IN (SELECT DISTINCT customer_id FROM work)"""
         ).fetchall()[0][0]
-        return cal, hold, int(n_new), cal_p, obs_p, _id_dtype(con)
-    finally:
-        con.close()
+        return Split(cal, hold, int(n_new), cal_ts, cal_p, obs_ts, obs_p, _id_dtype(con), rows_not, n_without)
+
+
+def _no_purchase(con) -> None:
+    if con.execute("SELECT count(*) FROM raw WHERE amount >= 0").fetchall()[0][0] == 0:
+        raise DataValidationError(
+            "rfm_summary: the parquet log has no purchases (no row with a non-negative amount).",
+            suggestion="check the amount column; returns and zero lines are not purchases.",
+        )
 
 
 def _id_dtype(con):

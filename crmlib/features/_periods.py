@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crmlib.conventions import UNIT_DAYS
 from crmlib.exceptions import DataValidationError
 
 FREQS = ("D", "W", "M")
-# Length of one unit in days; a month is a twelfth of a Julian year, never "30 days".
-UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+#: Units of recency and T (lengths from the one table, crmlib.conventions.UNIT_DAYS).
+TIME_UNITS = ("D", "W", "M")
 
 
 def check_freq(freq: str, time_unit: str | None) -> tuple[str, str]:
@@ -20,7 +21,7 @@ def check_freq(freq: str, time_unit: str | None) -> tuple[str, str]:
             suggestion="use 'D' (days), 'W' (weeks, Monday to Sunday) or 'M' (calendar months).",
         )
     unit = time_unit or freq
-    if unit not in UNIT_DAYS:
+    if unit not in TIME_UNITS:
         raise DataValidationError(
             f"time_unit={time_unit!r} is not supported.", suggestion="use 'D', 'W' or 'M'."
         )

@@ -20,7 +20,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from crmlib.exceptions import DataValidationError, missing_columns_error
+from crmlib.checks import check_log
+from crmlib.conventions import end_bound, purchase_mask, to_date
+from crmlib.exceptions import DataValidationError
 from crmlib.features import _engines, _parquet
 from crmlib.features._periods import check_freq, period_numbers, unit_factor
 
@@ -33,73 +35,21 @@ ENGINES = ("pandas", "duckdb")
 #: 0.55 s) and 10M rows (NumPy 9.8 s, DuckDB 7.4 s) on this project's 2-core machine.
 AUTO_DUCKDB_ROWS = 5_000_000
 
-_REQUIRED = ("customer_id", "date", "amount")
-
 
 def check_transactions(tx: pd.DataFrame) -> pd.DataFrame:
-    """Check that ``tx`` is a canonical, validated log and return it.
+    """Deprecated alias of :func:`crmlib.checks.check_log`; use that instead.
 
-    Accepts the DataFrame or the whole result of :func:`crmlib.read_transactions`.
-
-    Raises
-    ------
-    DataValidationError
-        Missing ``customer_id``/``date``/``amount`` columns (pointing to
-        ``read_transactions``), an empty log, text or time-zone-aware dates, non-numeric
-        amounts, or missing values.
+    Kept only while the other areas move their callers to ``crmlib.checks.check_log``.
     """
-    return _check_log(tx)
+    return check_log(tx, func="check_transactions")
 
 
-def _check_log(tx: pd.DataFrame) -> pd.DataFrame:
-    if hasattr(tx, "transactions") and hasattr(tx, "report"):  # a read_transactions result
-        tx = tx.transactions
-    if not isinstance(tx, pd.DataFrame):
-        raise DataValidationError(
-            f"Expected a transaction DataFrame, got {type(tx).__name__}.",
-            suggestion="pass the log returned by crmlib.read_transactions(...).",
-        )
-    missing = [c for c in _REQUIRED if c not in tx.columns]
-    if missing:
-        err = missing_columns_error(missing, list(tx.columns), what="transaction log")
-        raise DataValidationError(
-            str(err).split("\nSuggestion:")[0],
-            column=missing[0],
-            suggestion="read the raw data with crmlib.read_transactions(raw, customer=..., date=..., "
-            "amount=...), which returns the canonical columns customer_id, date and amount.",
-        )
-    if len(tx) == 0:
-        raise DataValidationError("The transaction log is empty.", suggestion="check the filter that produced it.")
-    if not pd.api.types.is_datetime64_any_dtype(tx["date"]) or isinstance(tx["date"].dtype, pd.DatetimeTZDtype):
-        raise DataValidationError(
-            f"Column 'date' must be naive datetime64, got {tx['date'].dtype}.",
-            column="date",
-            rows=tx[["customer_id", "date"]].head(),
-            suggestion="read the data with crmlib.read_transactions, which parses and normalises dates.",
-        )
-    if not pd.api.types.is_numeric_dtype(tx["amount"]):
-        raise DataValidationError(
-            f"Column 'amount' must be numeric, got {tx['amount'].dtype}.",
-            column="amount",
-            rows=tx[["customer_id", "amount"]].head(),
-            suggestion="read the data with crmlib.read_transactions, which parses text amounts.",
-        )
-    bad = tx["customer_id"].isna() | tx["date"].isna() | tx["amount"].isna()
-    if bad.any():
-        raise DataValidationError(
-            f"{int(bad.sum()):,} rows have a missing customer_id, date or amount.",
-            rows=tx.loc[bad, list(_REQUIRED)],
-            suggestion="read the data with crmlib.read_transactions, which applies and reports the "
-            "exclusion policy for such rows.",
-        )
-    return tx
-
-
-def _end_period(tx: pd.DataFrame, end, freq: str, name: str) -> tuple[pd.Timestamp, int]:
-    ts = tx["date"].max() if end is None else pd.Timestamp(end)
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts, int(period_numbers(ts, freq)[0])
+def _end(tx: pd.DataFrame, value, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The inclusive end and its exclusive bound; default the last date in the log."""
+    if value is None:
+        last = pd.Timestamp(tx["date"].max())
+        return last, last + pd.Timedelta(1, "ns")
+    return to_date(value, name), end_bound(value, name)
 
 
 def _choose_engine(engine: Engine, n_rows: int, work=None) -> str:
@@ -125,16 +75,60 @@ def _choose_engine(engine: Engine, n_rows: int, work=None) -> str:
     return engine
 
 
-def _after_end(tx: pd.DataFrame, periods: np.ndarray, end_p: int, end: pd.Timestamp, name: str) -> None:
-    late = periods > end_p
+def _after_end(tx: pd.DataFrame, bound: pd.Timestamp, end: pd.Timestamp, name: str, func: str) -> None:
+    late = (tx["date"] >= bound).to_numpy()
     if late.any():
         raise DataValidationError(
-            f"{int(late.sum()):,} transactions fall after {name}={end:%Y-%m-%d}.",
+            f"{func}: {int(late.sum()):,} transactions fall after {name}={end}.",
             column="date",
             rows=tx.loc[late, ["customer_id", "date", "amount"]],
             suggestion=f"pass a later {name}, or read the data with "
-            f"crmlib.read_transactions(..., observation_end={end:%Y-%m-%d}), which excludes and counts them.",
+            f"crmlib.read_transactions(..., observation_end='{end:%Y-%m-%d}'), which excludes and counts them.",
         )
+
+
+def _purchases(tx: pd.DataFrame, func: str) -> tuple[pd.DataFrame, pd.Series | None, int, int]:
+    """Purchase rows (``purchase_mask``), the returned money per customer in millionths,
+    the number of other rows and of customers with no purchase at all."""
+    buy = purchase_mask(tx["amount"])
+    if buy.all():  # the usual case after read_transactions: no copy
+        return tx, None, 0, 0
+    if not buy.any():
+        raise DataValidationError(
+            f"{func}: the log has no purchases (no row with a non-negative amount).",
+            rows=tx[["customer_id", "date", "amount"]].head(),
+            suggestion="check the amount column; returns and zero lines are not purchases.",
+        )
+    neg = tx.loc[tx["amount"].to_numpy() < 0]
+    returned = None
+    if len(neg):
+        units = np.rint(neg["amount"].to_numpy(dtype="float64") * -_engines.MICRO)
+        _engines.check_totals(neg, units)
+        returned = pd.Series(units.astype(np.int64)).groupby(neg["customer_id"].to_numpy()).sum()
+    bought = tx.loc[buy]
+    n_without = int(tx["customer_id"].nunique() - bought["customer_id"].nunique())
+    return bought, returned, int((~buy).sum()), n_without
+
+
+def _returned_column(out: pd.DataFrame, returned: pd.Series | None) -> None:
+    if returned is None or not len(returned):
+        out["returned"] = 0.0
+        return
+    if returned.index.dtype != out.index.dtype:
+        returned.index = returned.index.astype(out.index.dtype)
+    out["returned"] = returned.reindex(out.index, fill_value=0).to_numpy(dtype=np.int64) / _engines.MICRO
+
+
+def _attrs(out: pd.DataFrame, freq: str, unit: str, observation_end: pd.Timestamp, rows_not: int,
+           n_without: int, calibration_end: pd.Timestamp | None = None) -> pd.DataFrame:
+    out.attrs["time_unit"] = unit
+    out.attrs["freq"] = freq
+    out.attrs["observation_end"] = observation_end
+    if calibration_end is not None:
+        out.attrs["calibration_end"] = calibration_end
+    out.attrs["rows_not_purchases"] = int(rows_not)
+    out.attrs["customers_without_purchase"] = int(n_without)
+    return out
 
 
 def _finish(agg: _engines.Aggregate, end_p: int, factor: float, id_dtype, time_unit: str) -> pd.DataFrame:
@@ -185,8 +179,9 @@ def rfm_summary(
         A validated log with columns ``customer_id``, ``date``, ``amount`` (and optionally
         ``order_id``), as returned by :func:`crmlib.read_transactions`.
     observation_end : date-like, optional
-        End of observation; default the last date in the log. Transactions in a later
-        period raise an error (they are never silently dropped).
+        Last moment of history, inclusive (a date-only value includes its whole day);
+        default the last date in the log. Transactions after it raise an error (they are
+        never silently dropped); ``T`` runs to the period that contains it.
     freq : {"D", "W", "M"}, default "D"
         Period within which purchases are merged: days, Monday-to-Sunday weeks, or
         calendar months.
@@ -205,8 +200,24 @@ def rfm_summary(
         Indexed by ``customer_id`` (sorted): ``frequency`` (repeat periods), ``recency``,
         ``T``, ``monetary_value`` (mean spend of repeat periods, 0 for one-time buyers),
         ``first_purchase``, ``last_purchase``, ``total_spend`` (all purchases, the first
-        included) and ``n_orders`` (distinct order ids, or lines when there is no
-        ``order_id``). Sums are exact to a millionth of the currency unit.
+        included), ``n_orders`` (distinct order ids of purchases, or purchase lines when
+        there is no ``order_id``) and ``returned`` (money of returns and refunds, as a
+        positive number; 0 if none). Sums are exact to a millionth of the currency unit.
+
+        Only purchases count (:func:`crmlib.conventions.purchase_mask`): returns and
+        refunds kept by ``read_transactions``' policy never make a purchase period, never
+        move recency and never lower the spend. (Zero-amount lines are excluded by
+        ``read_transactions`` by default; kept by policy, as for CDNOW's $0 purchases that
+        the papers count, they are purchase occasions with no spend.) ``attrs`` carries ``time_unit``, ``freq``, ``observation_end`` (inclusive
+        Timestamp), ``rows_not_purchases`` (rows that are not purchases) and
+        ``customers_without_purchase`` (customers left out because they only returned).
+
+    Raises
+    ------
+    DataValidationError
+        Not a canonical log (see :func:`crmlib.checks.check_log`), an invalid
+        ``observation_end`` (e.g. "2025-06-31"), rows after it, no purchase at all, or a
+        customer whose amounts sum beyond 9e12.
 
     Examples
     --------
@@ -216,19 +227,27 @@ def rfm_summary(
     >>> s = rfm_summary(weeks_1_39, observation_end="1997-09-30", time_unit="W")
     >>> len(s), int(s["frequency"].sum())
     (2357, 2457)
+    >>> s.attrs["time_unit"], s.attrs["freq"], s.attrs["observation_end"]
+    ('W', 'D', Timestamp('1997-09-30 00:00:00'))
     """
-    if _parquet.is_file_source(transactions):
-        freq, unit = check_freq(freq, time_unit)
-        _file_engine(engine)
-        agg, end_p, id_dtype = _parquet.summary_from_parquet(transactions, freq, observation_end)
-        return _finish(agg, end_p, unit_factor(freq, unit), id_dtype, "us")
-    tx = _check_log(transactions)
     freq, unit = check_freq(freq, time_unit)
-    end, end_p = _end_period(tx, observation_end, freq, "observation_end")
-    periods = period_numbers(tx["date"], freq)
-    _after_end(tx, periods, end_p, end, "observation_end")
-    agg = _aggregate(tx, periods, engine)
-    return _finish(agg, end_p, unit_factor(freq, unit), tx["customer_id"].dtype, _time_unit(tx))
+    if _parquet.is_file_source(transactions):
+        _file_engine(engine)
+        if observation_end is not None:
+            end_bound(observation_end, "observation_end")  # refuse "2025-06-31" before DuckDB runs
+        res = _parquet.summary_from_parquet(transactions, freq, observation_end)
+        out = _finish(res.agg, res.end_p, unit_factor(freq, unit), res.id_dtype, "us")
+        _returned_column(out, res.returned)
+        return _attrs(out, freq, unit, res.end, res.rows_not, res.n_without)
+    tx = check_log(transactions, func="rfm_summary")
+    end, bound = _end(tx, observation_end, "observation_end")
+    _after_end(tx, bound, end, "observation_end", "rfm_summary")
+    end_p = int(period_numbers(end, freq)[0])
+    bought, returned, rows_not, n_without = _purchases(tx, "rfm_summary")
+    agg = _aggregate(bought, period_numbers(bought["date"], freq), engine)
+    out = _finish(agg, end_p, unit_factor(freq, unit), tx["customer_id"].dtype, _time_unit(tx))
+    _returned_column(out, returned)
+    return _attrs(out, freq, unit, end, rows_not, n_without)
 
 
 def _file_engine(engine: Engine) -> None:
@@ -266,14 +285,22 @@ def calibration_holdout_split(
     ``calibration_end`` are not in the result (the models know nothing of them); their
     count is in ``result.attrs["customers_after_calibration"]``.
 
+    The split is by date, never by period: calibration holds the purchases dated on or
+    before ``calibration_end`` (inclusive; a date-only value includes its whole day), the
+    holdout those after it, up to ``observation_end``. When ``calibration_end`` falls
+    inside a week or month (``freq="W"`` or ``"M"``), the rest of that period belongs to
+    the holdout: ``T_cal`` still runs to the period that contains ``calibration_end``
+    (periods are whole), but the purchases made after it in that period are holdout
+    purchases (they count in ``frequency_holdout``), never calibration ones.
+
     Parameters
     ----------
     transactions : DataFrame
         A validated log (``customer_id``, ``date``, ``amount``).
     calibration_end : date-like
-        Last day (period) of the calibration window.
+        Last moment of the calibration window, inclusive.
     observation_end : date-like, optional
-        Last day of the holdout; default the last date in the log.
+        Last moment of the holdout, inclusive; default the last date in the log.
     freq, time_unit, engine
         As in :func:`rfm_summary`.
 
@@ -283,7 +310,11 @@ def calibration_holdout_split(
         lifetimes' column names: ``frequency_cal``, ``recency_cal``, ``T_cal``,
         ``monetary_value_cal``, ``frequency_holdout`` (distinct holdout periods with a
         purchase), ``monetary_value_holdout`` (mean spend of those periods, 0 if none) and
-        ``duration_holdout``, indexed by ``customer_id``.
+        ``duration_holdout`` (``T`` periods from the period of ``calibration_end`` to
+        that of ``observation_end``), indexed by ``customer_id``. ``attrs`` as in
+        :func:`rfm_summary`, plus ``calibration_end`` (inclusive Timestamp) and
+        ``customers_after_calibration``; ``customers_without_purchase`` counts customers
+        seen in calibration with returns only.
 
     Examples
     --------
@@ -293,42 +324,48 @@ def calibration_holdout_split(
     >>> int(s["frequency_cal"].sum()), int(s["frequency_holdout"].sum())
     (2457, 1882)
     """
-    if _parquet.is_file_source(transactions):
-        freq, unit = check_freq(freq, time_unit)
-        _file_engine(engine)
-        agg, hold, n_new, cal_p, obs_p, id_dtype = _parquet.split_from_parquet(
-            transactions, freq, calibration_end, observation_end
-        )
-        factor = unit_factor(freq, unit)
-        cal = _finish(agg, cal_p, factor, id_dtype, "us")
-        cal = cal[["frequency", "recency", "T", "monetary_value"]].add_suffix("_cal")
-        return _holdout_columns(cal, hold, n_new, obs_p, cal_p, factor, id_dtype)
-    tx = _check_log(transactions)
     freq, unit = check_freq(freq, time_unit)
-    cal_end, cal_p = _end_period(tx, calibration_end, freq, "calibration_end")
-    obs_end, obs_p = _end_period(tx, observation_end, freq, "observation_end")
+    factor = unit_factor(freq, unit)
+    if _parquet.is_file_source(transactions):
+        _file_engine(engine)
+        end_bound(calibration_end, "calibration_end")
+        if observation_end is not None:
+            end_bound(observation_end, "observation_end")
+        res = _parquet.split_from_parquet(transactions, freq, calibration_end, observation_end)
+        cal = _finish(res.agg, res.cal_p, factor, res.id_dtype, "us")
+        cal = cal[["frequency", "recency", "T", "monetary_value"]].add_suffix("_cal")
+        out = _holdout_columns(cal, res.hold, res.n_new, res.obs_p, res.cal_p, factor, res.id_dtype)
+        return _attrs(out, freq, unit, res.obs_end, res.rows_not, res.n_without, res.cal_end)
+    tx = check_log(transactions, func="calibration_holdout_split")
+    cal_end, cal_bound = _end(tx, calibration_end, "calibration_end")
+    obs_end, obs_bound = _end(tx, observation_end, "observation_end")
+    cal_p = int(period_numbers(cal_end, freq)[0])
+    obs_p = int(period_numbers(obs_end, freq)[0])
     if obs_p <= cal_p:
         raise DataValidationError(
             f"observation_end ({obs_end:%Y-%m-%d}) must fall in a later period than "
             f"calibration_end ({cal_end:%Y-%m-%d}).",
             suggestion="choose a calibration end inside the observation window.",
         )
-    periods = period_numbers(tx["date"], freq)
-    _after_end(tx, periods, obs_p, obs_end, "observation_end")
-    factor = unit_factor(freq, unit)
-    in_cal = periods <= cal_p
+    _after_end(tx, obs_bound, obs_end, "observation_end", "calibration_holdout_split")
+    bought, _, rows_not, _ = _purchases(tx, "calibration_holdout_split")
+    # a time split never sees a row after its end, even inside the end's week or month
+    in_cal = (bought["date"] < cal_bound).to_numpy()
     if not in_cal.any():
         raise DataValidationError(
-            f"No transactions on or before calibration_end={cal_end:%Y-%m-%d}.",
+            f"No purchases on or before calibration_end={cal_end}.",
             suggestion=f"the log starts on {tx['date'].min():%Y-%m-%d}; choose a later calibration end.",
         )
-    cal_tx = tx.loc[in_cal]
-    cal = _finish(_aggregate(cal_tx, periods[in_cal], engine), cal_p, factor, tx["customer_id"].dtype, _time_unit(tx))
+    periods = period_numbers(bought["date"], freq)
+    cal_tx = bought.loc[in_cal]
+    cal = _finish(_aggregate(cal_tx, periods[in_cal], engine), cal_p, factor, tx["customer_id"].dtype,
+                  _time_unit(tx))
     cal = cal[["frequency", "recency", "T", "monetary_value"]].add_suffix("_cal")
+    n_without = int(tx.loc[(tx["date"] < cal_bound).to_numpy(), "customer_id"].nunique() - len(cal))
 
-    hold_mask = ~in_cal & tx["customer_id"].isin(cal.index).to_numpy()
-    n_new = int(tx.loc[~in_cal, "customer_id"].drop_duplicates().isin(cal.index).__invert__().sum())
-    hold_tx = tx.loc[hold_mask]
+    hold_mask = ~in_cal & bought["customer_id"].isin(cal.index).to_numpy()
+    n_new = int(bought.loc[~in_cal, "customer_id"].drop_duplicates().isin(cal.index).__invert__().sum())
+    hold_tx = bought.loc[hold_mask]
     if len(hold_tx):
         work = _engines.prepare(hold_tx, periods[hold_mask])
         if _choose_engine(engine, len(tx)) == "duckdb":
@@ -338,7 +375,8 @@ def calibration_holdout_split(
         hold.index = hold.index.astype(tx["customer_id"].dtype)
     else:
         hold = None
-    return _holdout_columns(cal, hold, n_new, obs_p, cal_p, factor, tx["customer_id"].dtype)
+    out = _holdout_columns(cal, hold, n_new, obs_p, cal_p, factor, tx["customer_id"].dtype)
+    return _attrs(out, freq, unit, obs_end, rows_not, n_without, cal_end)
 
 
 def _holdout_columns(cal, hold, n_new, obs_p, cal_p, factor, id_dtype) -> pd.DataFrame:

@@ -221,7 +221,7 @@ def lift_table(y_true: pd.Series | np.ndarray, scores: pd.Series | np.ndarray, *
     # One implementation of the decile table serves churn and look-alike models; it
     # shares tied scores evenly between the bins they straddle, so the table does not
     # depend on row order.
-    from crmlib.churn.evaluation import lift_table as _decile_table
+    from crmlib.metrics import lift_table as _decile_table
 
     y = np.asarray(y_true, dtype="float64")
     s = np.asarray(scores, dtype="float64")

@@ -104,9 +104,9 @@ def plot_transition_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, tit
     im, totals = row_share_heatmap(ax, matrix.to_numpy(), lambda n, share: f"{int(n):,}\n{share:.0%}")
     labels = state_labels(include_non_customer=True)
     row_labels = [f"{labels.get(r, r)}  (n={int(t):,})" for r, t in zip(matrix.index, totals.ravel(), strict=True)]
-    ax.set_yticks(range(n_rows), row_labels)
+    ax.set_yticks(np.arange(n_rows) + 0.5, row_labels)  # seaborn's cells are centred at i + 0.5
     short = state_labels(include_non_customer=True, sep="\n")
-    ax.set_xticks(range(n_cols), [short.get(c, c) for c in matrix.columns], fontsize=9)
+    ax.set_xticks(np.arange(n_cols) + 0.5, [short.get(c, c) for c in matrix.columns], fontsize=9)
     ax.set_ylabel("state at start")
     ax.set_xlabel("state at end")
     cbar = ax.figure.colorbar(im, ax=ax)

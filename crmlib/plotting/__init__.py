@@ -1,19 +1,28 @@
 """Plotting base: one house style and one way to export figures.
 
 Domain plots live beside their models (``crmlib.clv.plotting``, ``crmlib.segment.plotting``,
-...). Every plot function has the form ``plot_x(result, ..., ax=None) -> Axes``, uses only
-``ax.`` methods and never calls ``plt.show()``.
+...). Every plot function has the form ``plot_x(data, *, ..., ax=None, title=None,
+**kwargs) -> Axes`` (``kwargs`` go to the main matplotlib call), uses only ``ax.`` methods
+and never calls ``plt.show()``. Money axes use :func:`money_formatter` (``currency`` is an
+ISO code or a symbol; None = plain numbers) and axes of fractions :func:`percent_formatter`;
+text uses :func:`format_money` and :func:`format_percent`.
 """
 
 from crmlib.plotting._base import (
     CJK_FONT,
+    CURRENCY_SYMBOLS,
     PALETTE,
     SEQUENTIAL_CMAP,
+    currency_symbol,
     ensure_cjk_font,
     format_compact,
+    format_money,
+    format_percent,
     format_thousands,
     get_ax,
     house_style,
+    money_formatter,
+    percent_formatter,
     row_share_heatmap,
     save_figure,
     text_colour_on,
@@ -22,8 +31,14 @@ from crmlib.plotting._base import (
 
 __all__ = [
     "CJK_FONT",
+    "CURRENCY_SYMBOLS",
+    "currency_symbol",
     "ensure_cjk_font",
     "format_compact",
+    "format_money",
+    "format_percent",
+    "money_formatter",
+    "percent_formatter",
     "PALETTE",
     "SEQUENTIAL_CMAP",
     "format_thousands",

@@ -52,8 +52,8 @@ def ensure_cjk_font() -> None:
     """Make 中文 labels render: register the Noto Sans CJK font shipped by ``mplfonts``.
 
     Latin text stays in DejaVu Sans; matplotlib falls back to the CJK font glyph by
-    glyph. Called by :func:`get_ax`, :func:`use_style` and :func:`house_style`, never
-    at import.
+    glyph. Called by :func:`use_style` and :func:`house_style`, never at import and
+    never per plot.
     """
     import matplotlib as mpl
     from matplotlib import font_manager
@@ -111,8 +111,20 @@ def house_style() -> Iterator[None]:
 
 
 def get_ax(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -> Axes:
-    """Return ``ax``, or a new Axes on a new figure when ``ax`` is None."""
-    ensure_cjk_font()
+    """Return ``ax``, or a new Axes on a new figure when ``ax`` is None.
+
+    It never changes ``matplotlib.rcParams``: the house style (and the 中文 font
+    fallback) is applied once, by :func:`use_style` or inside :func:`house_style`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> before = dict(matplotlib.rcParams)
+    >>> ax = get_ax(figsize=(4, 3))
+    >>> dict(matplotlib.rcParams) == before
+    True
+    """
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
@@ -121,13 +133,187 @@ def get_ax(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -
     return new_ax
 
 
-def format_thousands(ax: Axes, axis: str = "y") -> Axes:
-    """Use thousands separators on an axis's tick labels (1,000,000 not 1e6)."""
+#: ISO 4217 codes mapped to the symbol shown on charts. Any other string is a symbol
+#: used as given ("R$", "kr"); another three-letter code is shown as a prefix ("CHF 12").
+CURRENCY_SYMBOLS: dict[str, str] = {
+    "GBP": "£",
+    "USD": "$",
+    "EUR": "€",
+    "CNY": "¥",
+    "RMB": "¥",
+    "JPY": "¥",
+    "INR": "₹",
+    "KRW": "₩",
+}
+
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def currency_symbol(currency: str | None) -> str:
+    """The prefix that labels money in ``currency`` ("" for None).
+
+    Examples
+    --------
+    >>> currency_symbol("GBP"), currency_symbol("$"), currency_symbol("CHF"), currency_symbol(None)
+    ('£', '$', 'CHF ', '')
+    """
+    if currency is None:
+        return ""
+    if not isinstance(currency, str) or not currency.strip():
+        from crmlib.exceptions import DataValidationError
+
+        raise DataValidationError(
+            f"currency must be an ISO code or a symbol string, got {currency!r}.",
+            suggestion='pass e.g. currency="GBP", currency="$", or None for plain numbers.',
+        )
+    code = currency.strip()
+    if code.upper() in CURRENCY_SYMBOLS:
+        return CURRENCY_SYMBOLS[code.upper()]
+    if len(code) == 3 and code.isalpha() and code.isupper():
+        return f"{code} "
+    return code
+
+
+def _scalar(value: Any, func: str) -> float:
+    """``value`` as a float for a formatter; text and bools are refused, not coerced."""
+    import numbers
+
+    import numpy as np
+
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        from crmlib.exceptions import DataValidationError
+
+        raise DataValidationError(
+            f"{func} formats a number, got {value!r} ({type(value).__name__}).",
+            suggestion=f"convert the value first, e.g. {func}(float(x)).",
+        )
+    return float(value)
+
+
+def _compact(value: float, decimals: int, compact_decimals: int) -> str:
+    """1234 -> "1.2k"; below 1,000 the number with ``decimals`` places and separators."""
+    a = abs(value)
+    for size, suffix in _SUFFIXES:
+        # rounding first, so 999,960 shows as "1M", not "1000k"
+        if round(a / size, compact_decimals) >= 1:
+            text = f"{a / size:.{compact_decimals}f}"
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return text + suffix
+    return f"{a:,.{decimals}f}"
+
+
+def format_money(value: float, currency: str | None = None, decimals: int = 0) -> str:
+    """Money as short text: "£1.2k", "£3.4M", "-$250"; the one money format of crmlib.
+
+    Parameters
+    ----------
+    value : float
+        Amount; NaN shows as "n/a".
+    currency : str, optional
+        ISO code ("GBP", "USD", "EUR", "CNY", "JPY" are shown as their symbol) or a
+        symbol used as given ("$", "R$"); None = a plain number.
+    decimals : int, default 0
+        Decimal places below 1,000; larger amounts are compact with one decimal.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_money(1234.5, "GBP"), format_money(3_400_000, "USD"), format_money(-250, "EUR")
+    ('£1.2k', '$3.4M', '-€250')
+    >>> format_money(12.5, "$", decimals=2), format_money(999_960), format_money(float("nan"))
+    ('$12.50', '1M', 'n/a')
+    """
+    v = _scalar(value, "format_money")
+    if v != v:
+        return "n/a"
+    sign = "-" if v < 0 else ""
+    return f"{sign}{currency_symbol(currency)}{_compact(v, decimals, 1)}"
+
+
+def format_percent(value: float, decimals: int = 0) -> str:
+    """A fraction as a percentage: 0.25 -> "25%"; the one percent format of crmlib.
+
+    Examples
+    --------
+    >>> format_percent(0.25), format_percent(0.1234, decimals=1), format_percent(-0.05)
+    ('25%', '12.3%', '-5%')
+    """
+    v = _scalar(value, "format_percent")
+    if v != v:
+        return "n/a"
+    return f"{v * 100:.{decimals}f}%"
+
+
+def _tick_text(value: float, decimals: int, text) -> str:
+    """Show more decimals when ``decimals`` would make a tick read as its neighbour (0.5 -> 1)."""
+    for d in range(decimals, decimals + 3):
+        if abs(round(value, d) - value) < 1e-9 * max(1.0, abs(value)):
+            return text(value, d)
+    return text(value, decimals + 2)
+
+
+def money_formatter(currency: str | None = None, decimals: int = 0):
+    """Tick formatter for money axes ("£250k", "£1.5M"); None = plain compact numbers.
+
+    Use it for counts too (``money_formatter()`` labels 250,000 customers "250k").
+
+    Parameters
+    ----------
+    currency : str, optional
+        As in :func:`format_money`.
+    decimals : int, default 0
+        Decimal places below 1,000 (more when a tick needs them to differ from its
+        neighbours).
+
+    Returns
+    -------
+    matplotlib.ticker.Formatter
+
+    Examples
+    --------
+    >>> fmt = money_formatter("GBP")
+    >>> [fmt(v) for v in (0, 500, 1250, 2_000_000)]
+    ['£0', '£500', '£1.25k', '£2M']
+    >>> money_formatter()(0.5)
+    '0.5'
+    """
     from matplotlib.ticker import FuncFormatter
 
-    fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}")
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(fmt)
+    symbol = currency_symbol(currency)
+
+    def text(v: float, d: int) -> str:
+        sign = "-" if v < 0 else ""
+        return f"{sign}{symbol}{_compact(v, d, 2)}"
+
+    return FuncFormatter(lambda v, _pos=None: _tick_text(float(v), decimals, text))
+
+
+def percent_formatter(decimals: int = 0):
+    """Tick formatter for axes of fractions: 0.25 -> "25%".
+
+    Examples
+    --------
+    >>> fmt = percent_formatter()
+    >>> [fmt(v) for v in (0, 0.25, 1.0, 0.125)]
+    ['0%', '25%', '100%', '12.5%']
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(
+        lambda v, _pos=None: _tick_text(float(v) * 100, decimals, lambda p, d: f"{p:.{d}f}%")
+    )
+
+
+def format_thousands(ax: Axes, axis: str = "y") -> Axes:
+    """Deprecated: use ``ax.yaxis.set_major_formatter(money_formatter())``.
+
+    Kept only until every area has switched; labels plain compact numbers ("250k").
+    """
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(money_formatter())
     return ax
 
 
@@ -140,6 +326,10 @@ def text_colour_on(rgba) -> str:
 def row_share_heatmap(ax: Axes, counts, label, fontsize: float = 8.5):
     """Draw a count matrix coloured by each row's shares, with a text label per non-zero cell.
 
+    Drawn with seaborn's annotated heatmap, which also picks black or white text for
+    each cell. Cell ``(i, j)`` is centred at ``(j + 0.5, i + 0.5)`` (seaborn's grid), so
+    set tick positions with ``np.arange(n) + 0.5``. No tick labels are set.
+
     Parameters
     ----------
     ax : Axes
@@ -151,40 +341,40 @@ def row_share_heatmap(ax: Axes, counts, label, fontsize: float = 8.5):
 
     Returns
     -------
-    (AxesImage, ndarray)
-        The image (for a colorbar) and the row totals.
+    (QuadMesh, ndarray)
+        The mesh (for a colorbar) and the row totals.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = get_ax()
+    >>> mesh, totals = row_share_heatmap(ax, [[3, 1], [0, 2]], lambda n, s: f"{n:g} ({s:.0%})")
+    >>> totals.tolist(), [t.get_text() for t in ax.texts if t.get_text()]
+    ([4.0, 2.0], ['3 (75%)', '1 (25%)', '2 (100%)'])
     """
     import numpy as np
+    import seaborn as sns
 
     counts = np.asarray(counts, dtype="float64")
     totals = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    im = ax.imshow(shares, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1, aspect="auto")
-    cmap, norm = im.get_cmap(), im.norm
-    for i, j in zip(*np.nonzero(counts), strict=True):
-        ax.text(j, i, label(counts[i, j], shares[i, j]), ha="center", va="center", fontsize=fontsize,
-                color=text_colour_on(cmap(norm(shares[i, j]))))
+    annot = np.array(
+        [["" if c == 0 else label(c, s) for c, s in zip(rc, rs, strict=True)] for rc, rs in zip(counts, shares, strict=True)],
+        dtype=object,
+    )
+    sns.heatmap(shares, annot=annot, fmt="", cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1, cbar=False, ax=ax,
+                xticklabels=False, yticklabels=False, annot_kws={"fontsize": fontsize})
     ax.grid(False)
-    return im, totals.ravel()
+    return ax.collections[-1], totals.ravel()
 
 
 def format_compact(ax: Axes, axis: str = "y") -> Axes:
-    """Short tick labels for large numbers (250k, 1.2M) and at most six ticks."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    """Deprecated: use ``ax.yaxis.set_major_formatter(money_formatter())``.
 
-    def fmt(v: float, _pos: int) -> str:
-        a = abs(v)
-        if a >= 1e9:
-            return f"{v / 1e9:g}B"
-        if a >= 1e6:
-            return f"{v / 1e6:g}M"
-        if a >= 1e3:
-            return f"{v / 1e3:g}k"
-        return f"{v:g}"
-
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_locator(MaxNLocator(nbins=6))
-    target.set_major_formatter(FuncFormatter(fmt))
+    Kept only until every area has switched; labels plain compact numbers ("250k").
+    """
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(money_formatter())
     return ax
 
 

@@ -8,8 +8,9 @@ The workflow, in the order of the notebook ``04_satisfaction_to_loyalty``:
 2. :func:`loyalty_curve`: loyalty rate per level with Wilson intervals, isotonic and
    smooth fits, the knee test (:func:`detect_knee`), the defection / indifference /
    affection zones (:func:`curve_zones`), ratios between levels with bootstrap
-   intervals (``curve.ratio(5, 4)``), what each further point buys
-   (``curve.marginal_gains()``) and the terrorists and apostles (``curve.extremes()``);
+   intervals (``curve.ratio(5, 4)``), the loyalty difference between adjacent levels
+   (``curve.adjacent_differences()``, an association, not an effect) and the
+   terrorists and apostles (``curve.extremes()``);
    :func:`target_scenarios` shows why a "4 or 5" target misleads.
 3. :func:`driver_analysis`: which items move loyalty most, against how well each
    performs (the importance-performance map).

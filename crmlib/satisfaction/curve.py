@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crmlib.conventions import to_number
 from crmlib.exceptions import DataValidationError
 from crmlib.satisfaction.fits import (
     SmoothFit,
@@ -20,7 +21,18 @@ from crmlib.satisfaction.fits import (
 )
 from crmlib.satisfaction.knee import Knee, detect_knee
 from crmlib.satisfaction.ratio import RateRatio, rate_ratio
-from crmlib.satisfaction.validation import check_outcome, check_scores, resolve_levels, resolve_pair
+from crmlib.satisfaction.validation import (
+    check_choice,
+    check_count,
+    check_fraction,
+    check_nonnegative,
+    check_outcome,
+    check_random_state,
+    check_scores,
+    resolve_levels,
+    resolve_pair,
+    simulated_label,
+)
 from crmlib.satisfaction.zones import curve_zones, terrorists_and_apostles
 
 __all__ = ["LoyaltyCurve", "loyalty_curve"]
@@ -47,6 +59,10 @@ class LoyaltyCurve:
     score_name, outcome_name : str
     empty_levels : list of float
         Levels without respondents.
+    simulated : str or None
+        For a curve of simulated data (from :func:`~crmlib.satisfaction.generate_survey`),
+        its label, e.g. "simulated, Xerox-like curve (assumed)"; charts put it in their
+        title. None for real data.
     """
 
     table: pd.DataFrame
@@ -59,6 +75,7 @@ class LoyaltyCurve:
     empty_levels: list[float]
     _scores: pd.Series = field(repr=False)
     _loyal: pd.Series = field(repr=False)
+    simulated: str | None = None
 
     @property
     def levels(self) -> np.ndarray:
@@ -80,7 +97,7 @@ class LoyaltyCurve:
         return self.table.loc[hit].iloc[0]
 
     def ratio(
-        self, high: float | None = None, low: float | None = None, *, n_boot: int = 2000, seed: int | None = 0
+        self, high: float | None = None, low: float | None = None, *, n_boot: int = 2000, random_state: int | None = 0
     ) -> RateRatio:
         """Loyalty at ``high`` divided by loyalty at ``low`` (default: top level vs the one
         below, Xerox's 5 vs 4), with a stratified bootstrap interval.
@@ -88,20 +105,20 @@ class LoyaltyCurve:
         Examples
         --------
         >>> from crmlib.satisfaction import generate_survey, loyalty_curve
-        >>> survey = generate_survey(20_000, seed=1)
+        >>> survey = generate_survey(20_000, random_state=1)
         >>> r = loyalty_curve("satisfaction", "loyal", data=survey).ratio(5, 4, n_boot=500)
         >>> 5 < r.ratio < 7
         True
         """
-        high = float(self.levels[-1]) if high is None else float(high)
-        low = float(self.levels[-2]) if low is None else float(low)
+        high = float(self.levels[-1]) if high is None else to_number(high, "high", example="5")
+        low = float(self.levels[-2]) if low is None else to_number(low, "low", example="4")
         hi, lo = self._row(high), self._row(low)
         return rate_ratio(
             int(hi["n_loyal"]), int(hi["n"]), int(lo["n_loyal"]), int(lo["n"]),
-            high=high, low=low, confidence=self.confidence, n_boot=n_boot, seed=seed,
+            high=high, low=low, confidence=self.confidence, n_boot=n_boot, random_state=random_state,
         )
 
-    def ratios(self, *, n_boot: int = 2000, seed: int | None = 0) -> pd.DataFrame:
+    def ratios(self, *, n_boot: int = 2000, random_state: int | None = 0) -> pd.DataFrame:
         """Ratio of each level's loyalty to the level below, with bootstrap intervals.
 
         Pairs with an empty level are reported with NaN ratios rather than dropped.
@@ -112,21 +129,32 @@ class LoyaltyCurve:
             if self._row(hi)["n"] == 0 or self._row(lo)["n"] == 0:
                 rows.append({"high": hi, "low": lo, "ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan})
                 continue
-            r = self.ratio(hi, lo, n_boot=n_boot, seed=seed)
+            r = self.ratio(hi, lo, n_boot=n_boot, random_state=random_state)
             rows.append({"high": hi, "low": lo, "ratio": r.ratio, "ci_low": r.ci_low, "ci_high": r.ci_high})
         return pd.DataFrame(rows)
 
-    def marginal_gains(self) -> pd.DataFrame:
-        """What one more point of satisfaction buys, level by level.
+    def adjacent_differences(self) -> pd.DataFrame:
+        """How much loyalty differs between each level and the next one up.
+
+        An association across respondents, not the effect of raising anyone's
+        satisfaction: respondents at different levels differ in more than their score.
 
         Returns
         -------
         DataFrame
-            One row per step ``from_level -> to_level``: ``gain`` (difference of observed
-            rates) with Newcombe's interval, ``gain_isotonic`` and ``gain_smooth``
-            (differences of the fits), ``n_from`` (respondents who could move up) and
-            ``loyal_gained`` (= ``n_from * gain_isotonic``: loyal customers gained if
-            everyone at ``from_level`` moved up one step).
+            One row per step ``from_level -> to_level``: ``difference`` (of the observed
+            rates) with Newcombe's interval ``ci_low``/``ci_high``,
+            ``difference_isotonic`` and ``difference_smooth`` (of the fits) and
+            ``n_from``, ``n_to`` (respondents at each end).
+
+        Examples
+        --------
+        >>> from crmlib.satisfaction import generate_survey, loyalty_curve
+        >>> curve = loyalty_curve("satisfaction", "loyal", data=generate_survey(5_000, random_state=0),
+        ...                       n_sim=99, n_boot=0)
+        >>> d = curve.adjacent_differences()
+        >>> d[["from_level", "to_level"]].iloc[-1].tolist()
+        [4.0, 5.0]
         """
         t = self.table
         d, lo, hi = newcombe_difference(
@@ -135,25 +163,24 @@ class LoyaltyCurve:
         )
         iso = t["isotonic"].to_numpy()
         sm = t["smooth"].to_numpy()
-        out = pd.DataFrame(
+        return pd.DataFrame(
             {
                 "from_level": t["level"].to_numpy()[:-1],
                 "to_level": t["level"].to_numpy()[1:],
-                "gain": d,
+                "difference": d,
                 "ci_low": lo,
                 "ci_high": hi,
-                "gain_isotonic": np.diff(iso),
-                "gain_smooth": np.diff(sm),
+                "difference_isotonic": np.diff(iso),
+                "difference_smooth": np.diff(sm),
                 "n_from": t["n"].to_numpy()[:-1],
+                "n_to": t["n"].to_numpy()[1:],
             }
         )
-        out["loyal_gained"] = out["n_from"] * out["gain_isotonic"]
-        return out
 
-    def best_step(self) -> pd.Series:
-        """The step where one more point buys the most loyalty per customer (isotonic fit)."""
-        g = self.marginal_gains()
-        return g.loc[g["gain_isotonic"].idxmax()]
+    def steepest_step(self) -> pd.Series:
+        """The adjacent pair of levels whose loyalty differs most (on the isotonic fit)."""
+        g = self.adjacent_differences()
+        return g.loc[g["difference_isotonic"].idxmax()]
 
     def extremes(
         self,
@@ -204,8 +231,9 @@ def loyalty_curve(
     min_slope_change: float = 0.05,
     n_sim: int = 999,
     n_boot: int = 500,
-    seed: int | None = 0,
+    random_state: int | None = 0,
     min_rise: float = 0.05,
+    min_separation: float = 0.2,
 ) -> LoyaltyCurve:
     """Loyalty rate at each satisfaction level, with Wilson intervals, an isotonic and a
     smooth fit, the knee test and the zones.
@@ -233,11 +261,14 @@ def loyalty_curve(
         the table with ``n = 0`` and NaN rate, and leaves it out of the fits.
     smooth : {"logistic", "pchip"}, default "logistic"
         The smooth fit (see :func:`~crmlib.satisfaction.smooth_fit`).
-    knee_alpha, min_slope_change, n_sim, n_boot, seed
+    knee_alpha, min_slope_change, n_sim, n_boot, random_state
         Passed to :func:`~crmlib.satisfaction.detect_knee`.
     min_rise : float, default 0.05
         Passed to :func:`~crmlib.satisfaction.curve_zones`: a curve rising less than
         this is one indifference zone.
+    min_separation : float, default 0.2
+        Passed to :func:`~crmlib.satisfaction.curve_zones`: how far (share of the rise)
+        the middle levels must sit from both ends to be an indifference zone.
 
     Returns
     -------
@@ -246,23 +277,41 @@ def loyalty_curve(
     Raises
     ------
     DataValidationError
-        Non-numeric scores, scores off the scale, missing scores or outcomes, an
-        outcome that is not binary, or (with ``empty="raise"``) a level nobody chose.
+        Non-numeric scores (text, even "5"; True/False), scores off the scale, missing
+        scores or outcomes, an outcome that is not binary, an unknown option, a
+        parameter that is not a number in its range, or (with ``empty="raise"``) a level
+        nobody chose.
+
+    Notes
+    -----
+    Missing values are never dropped silently: a NaN score or outcome is an error
+    naming the rows; drop them yourself (``df.dropna(subset=[...])``) so the exclusion
+    is visible. The curve is descriptive: loyalty differences between levels are
+    associations across respondents, not effects of raising satisfaction.
 
     Examples
     --------
     >>> from crmlib.satisfaction import generate_survey, loyalty_curve
-    >>> survey = generate_survey(5_000, seed=0)
+    >>> survey = generate_survey(5_000, random_state=0)
     >>> curve = loyalty_curve("satisfaction", "loyal", data=survey, n_sim=199, n_boot=0)
     >>> list(curve.table.columns[:6])
     ['level', 'n', 'n_loyal', 'rate', 'ci_low', 'ci_high']
     >>> curve.knee.level
     4.0
     """
-    if empty not in ("raise", "keep"):
-        raise ValueError(f"empty must be 'raise' or 'keep', got {empty!r}")
+    func = "loyalty_curve"
+    check_choice(empty, "empty", ("raise", "keep"), func=func)
+    check_choice(smooth, "smooth", ("logistic", "pchip"), func=func)
+    confidence = check_fraction(confidence, "confidence")
+    knee_alpha = check_fraction(knee_alpha, "knee_alpha", example="0.05")
+    min_slope_change = check_nonnegative(min_slope_change, "min_slope_change")
+    min_rise = check_nonnegative(min_rise, "min_rise", high=1)
+    min_separation = check_nonnegative(min_separation, "min_separation", high=0.5, example="0.2")
+    n_sim = check_count(n_sim, "n_sim", low=19)
+    n_boot = check_count(n_boot, "n_boot", low=0)
+    random_state = check_random_state(random_state, func=func)
     lv = resolve_levels(scale, levels)
-    s_raw, y_raw = resolve_pair(scores, outcome, data)
+    s_raw, y_raw = resolve_pair(scores, outcome, data, func=func)
     s = check_scores(s_raw, lv)
     y = check_outcome(y_raw, positive=positive)
     score_name = str(s_raw.name) if s_raw.name is not None else "score"
@@ -289,9 +338,9 @@ def loyalty_curve(
     sm = smooth_fit(lv, k, n, method=smooth)
     sm_vals = np.where(n > 0, sm(lv), np.nan)
     knee = detect_knee(
-        lv, k, n, alpha=knee_alpha, min_slope_change=min_slope_change, n_sim=n_sim, n_boot=n_boot, seed=seed
+        lv, k, n, alpha=knee_alpha, min_slope_change=min_slope_change, n_sim=n_sim, n_boot=n_boot, random_state=random_state
     )
-    zones = curve_zones(lv, iso, n, min_rise=min_rise)
+    zones = curve_zones(lv, iso, n, min_rise=min_rise, min_separation=min_separation)
     table = pd.DataFrame(
         {
             "level": lv,
@@ -317,4 +366,5 @@ def loyalty_curve(
         empty_levels=empty_levels,
         _scores=s,
         _loyal=y,
+        simulated=simulated_label(data, s_raw, y_raw),
     )

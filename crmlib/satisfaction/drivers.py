@@ -28,9 +28,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlib.exceptions import DataValidationError, missing_columns_error
+from crmlib.checks import check_frame
+from crmlib.exceptions import DataValidationError
 from crmlib.satisfaction._logit import fit_logit
-from crmlib.satisfaction.validation import check_items, check_outcome, resolve_levels
+from crmlib.satisfaction.validation import (
+    check_choice,
+    check_count,
+    check_fraction,
+    check_items,
+    check_outcome,
+    check_random_state,
+    resolve_levels,
+    simulated_label,
+)
 
 __all__ = ["QUADRANTS", "DriverAnalysis", "driver_analysis"]
 
@@ -65,6 +75,14 @@ class DriverAnalysis:
     confidence : float
     control_effects : DataFrame
         Coefficients of the control columns (log-odds), for reference.
+    simulated : str or None
+        The label of a simulated survey (charts say "simulated"); None for real data.
+
+    Notes
+    -----
+    ``importance`` is the difference in the probability of being loyal associated with
+    one more rating point, the other items and the controls held fixed, in
+    cross-sectional data: an association, not the effect of improving the item.
     """
 
     table: pd.DataFrame
@@ -76,6 +94,7 @@ class DriverAnalysis:
     ci: str
     confidence: float
     control_effects: pd.DataFrame = field(repr=False)
+    simulated: str | None = None
 
     def summary(self) -> str:
         """Plain sentences: the top driver and the items to concentrate on."""
@@ -165,9 +184,8 @@ def _drop_dependent(X: pd.DataFrame, keep: Sequence[str]) -> pd.DataFrame:
 
 
 def _controls(data: pd.DataFrame, controls: Sequence[str]) -> pd.DataFrame:
-    missing = [c for c in controls if c not in data.columns]
-    if missing:
-        raise missing_columns_error(missing, list(data.columns), what="survey (controls)")
+    check_frame(data, list(controls), func="driver_analysis", what="survey (controls)",
+                suggestion="pass controls=[...] naming columns of the survey, e.g. controls=['Type of Travel'].")
     parts = []
     for c in controls:
         s = data[c]
@@ -197,7 +215,7 @@ def driver_analysis(
     confidence: float = 0.95,
     ci: str = "wald",
     n_boot: int = 200,
-    seed: int | None = 0,
+    random_state: int | None = 0,
 ) -> DriverAnalysis:
     """Which items move loyalty most: logistic-regression importance with intervals,
     against each item's performance.
@@ -223,7 +241,7 @@ def driver_analysis(
         ``"bootstrap"``: percentile interval over ``n_boot`` refits on resampled
         respondents (slower; also covers the scaling).
     n_boot : int, default 200
-    seed : int or None, default 0
+    random_state : int or None, default 0
 
     Returns
     -------
@@ -232,19 +250,22 @@ def driver_analysis(
     Examples
     --------
     >>> from crmlib.satisfaction import generate_survey, DEFAULT_ITEMS
-    >>> survey = generate_survey(4000, items=DEFAULT_ITEMS, seed=0)
+    >>> survey = generate_survey(4000, items=DEFAULT_ITEMS, random_state=0)
     >>> da = driver_analysis(survey, list(DEFAULT_ITEMS), "loyal")
     >>> da.table.index[0]
     'Staff courtesy'
     """
-    if ci not in ("wald", "bootstrap"):
-        raise ValueError(f"ci must be 'wald' or 'bootstrap', got {ci!r}")
+    func = "driver_analysis"
+    check_choice(ci, "ci", ("wald", "bootstrap"), func=func)
+    confidence = check_fraction(confidence, "confidence")
+    n_boot = check_count(n_boot, "n_boot", low=1)
+    random_state = check_random_state(random_state, func=func)
     lv = resolve_levels(scale)
+    values = check_items(data, items, lv, not_applicable=not_applicable, func=func)
     items = list(items)
-    values = check_items(data, items, lv, not_applicable=not_applicable)
     if isinstance(outcome, str):
-        if outcome not in data.columns:
-            raise missing_columns_error([outcome], list(data.columns), what="survey (outcome)")
+        check_frame(data, [outcome], func=func, what="survey (outcome)",
+                    suggestion="pass outcome=<column name>, e.g. outcome='Customer Type' with positive='Loyal Customer'.")
         y_raw = data[outcome]
     elif isinstance(outcome, pd.Series) and outcome.index.equals(data.index):
         y_raw = outcome
@@ -254,6 +275,15 @@ def driver_analysis(
             suggestion="pass e.g. outcome='Customer Type' with positive='Loyal Customer'.",
         )
     y = check_outcome(y_raw, positive=positive).to_numpy(dtype="float64")
+    if y.min() == y.max():
+        # a logistic regression cannot be fitted: every coefficient would run off to infinity
+        raise DataValidationError(
+            f"{func}: every respondent has the same outcome ({'loyal' if y[0] == 1 else 'not loyal'}), so "
+            "nothing can separate the loyal from the rest.",
+            column=str(y_raw.name) if y_raw.name is not None else None,
+            rows=y_raw.head(),
+            suggestion="check the outcome coding (positive=...) and the filter; both outcomes must occur.",
+        )
     controls = list(controls or [])
     X_items, _ = _design(values)
     X_ctrl = _controls(data, controls)
@@ -270,7 +300,7 @@ def driver_analysis(
     if ci == "wald":
         lo, hi = (coef - z * se[pos]) * scale_pp, (coef + z * se[pos]) * scale_pp
     else:
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(random_state)
         draws = np.empty((n_boot, len(items)))
         for b in range(n_boot):
             ix = rng.integers(0, len(y), len(y))
@@ -308,5 +338,6 @@ def driver_analysis(
         {"coef": beta[cpos], "se": se[cpos], "odds_ratio": np.exp(beta[cpos])}, index=pd.Index(ctrl_cols, name="term")
     )
     return DriverAnalysis(
-        table, imp_cut, perf_cut, len(y), float(y.mean()), controls, ci, confidence, control_effects
+        table, imp_cut, perf_cut, len(y), float(y.mean()), controls, ci, confidence, control_effects,
+        simulated_label(data, y_raw),
     )

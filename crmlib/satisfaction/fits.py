@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import optimize, special
+
+# The one Wilson interval lives in crmlib.metrics; re-exported here for the loyalty curve.
+from crmlib.metrics import wilson_interval
 
 __all__ = [
     "SmoothFit",
@@ -22,49 +25,6 @@ __all__ = [
     "smooth_fit",
     "wilson_interval",
 ]
-
-
-def _z(confidence: float) -> float:
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
-    return float(stats.norm.ppf(0.5 + confidence / 2))
-
-
-def wilson_interval(k: np.ndarray, n: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a proportion ``k / n``, element-wise.
-
-    Unlike the Wald interval it stays inside [0, 1] and keeps its coverage near 0% and
-    100%, which is where satisfaction levels 1 and 5 often sit (Wilson 1927; Brown, Cai &
-    DasGupta 2001, Statistical Science 16(2)).
-
-    Parameters
-    ----------
-    k, n : array-like
-        Successes (loyal respondents) and trials (respondents) per level.
-    confidence : float, default 0.95
-
-    Returns
-    -------
-    (low, high) : tuple of ndarray
-        NaN where ``n == 0``.
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval([0, 5], [10, 10])
-    >>> [round(float(x), 3) for x in (lo[0], hi[0], lo[1], hi[1])]
-    [0.0, 0.278, 0.237, 0.763]
-    """
-    k = np.asarray(k, dtype="float64")
-    n = np.asarray(n, dtype="float64")
-    z = _z(confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-        low = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
-        high = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
-    return low, high
 
 
 def newcombe_difference(

@@ -34,8 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crmlib.conventions import to_number
 from crmlib.exceptions import DataValidationError
-from crmlib.satisfaction.validation import resolve_levels
+from crmlib.satisfaction.validation import check_random_state, numeric_array, resolve_levels
 
 __all__ = [
     "CURVES",
@@ -124,9 +125,9 @@ def curve_probabilities(
                 suggestion="use scale=(1, 5), or pass the curve as an array with one probability per level.",
             )
     elif callable(curve):
-        probs = np.asarray(curve(levels), dtype="float64")
+        probs = numeric_array(np.asarray(curve(levels)), "curve(levels)", func="generate_survey")
     else:
-        probs = np.asarray(curve, dtype="float64")
+        probs = numeric_array(curve, "curve", func="generate_survey")
     if probs.shape != levels.shape:
         raise DataValidationError(
             f"The curve gives {probs.size} probabilities for {levels.size} levels.",
@@ -145,7 +146,7 @@ def _score_probs(score_probs: Sequence[float] | None, levels: np.ndarray) -> np.
         if levels.size != len(DEFAULT_SCORE_PROBS):
             return np.full(levels.size, 1.0 / levels.size)
         return np.asarray(DEFAULT_SCORE_PROBS, dtype="float64")
-    p = np.asarray(score_probs, dtype="float64")
+    p = numeric_array(score_probs, "score_probs", func="generate_survey")
     if p.shape != levels.shape or not np.all(np.isfinite(p)) or p.min() < 0 or not np.isclose(p.sum(), 1):
         raise DataValidationError(
             f"score_probs must be {levels.size} non-negative shares summing to 1, got {list(score_probs)}.",
@@ -164,7 +165,7 @@ def generate_survey(
     item_noise: float = 0.8,
     not_applicable_rate: float = 0.0,
     expectations: bool = False,
-    seed: int | None = None,
+    random_state: int | None = None,
 ) -> pd.DataFrame:
     """Simulate a satisfaction survey whose satisfaction-to-loyalty curve is known.
 
@@ -203,34 +204,38 @@ def generate_survey(
     not_applicable_rate : float, default 0.0
     expectations : bool, default False
         Add ``"<item> (expected)"`` columns (needs ``items``).
-    seed : int or None
+    random_state : int or None
         Seed of ``numpy.random.default_rng``.
 
     Returns
     -------
     DataFrame
         ``respondent_id, satisfaction, loyal, p_loyal`` and the item columns.
-        ``.attrs`` holds ``curve`` (the probabilities), ``knee`` (for named curves),
-        ``score_probs``, ``items`` (weights) and ``seed``.
+        ``.attrs`` holds ``simulated`` (True: charts built from it say so),
+        ``label`` (e.g. "simulated, Xerox-like curve (assumed)"), ``curve`` (the
+        probabilities), ``knee`` (for named curves), ``score_probs``, ``items``
+        (weights) and ``random_state``.
 
     Examples
     --------
-    >>> df = generate_survey(1000, seed=0)
+    >>> df = generate_survey(1000, random_state=0)
     >>> df.columns.tolist()
     ['respondent_id', 'satisfaction', 'loyal', 'p_loyal']
     >>> df.attrs["curve"][4] / df.attrs["curve"][3]
     6.0
+    >>> df.attrs["label"]
+    'simulated, Xerox-like curve (assumed)'
     """
-    if not isinstance(n, (int, np.integer)) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise DataValidationError(f"n must be a positive integer, got {n!r}.", suggestion="e.g. n=2000.")
-    if not 0 <= not_applicable_rate < 1:
-        raise DataValidationError(
-            f"not_applicable_rate must be in [0, 1), got {not_applicable_rate!r}.", suggestion="e.g. 0.03."
-        )
+    not_applicable_rate = to_number(not_applicable_rate, "not_applicable_rate", low=0, high=1,
+                                    high_inclusive=False, example="0.03")
+    item_noise = to_number(item_noise, "item_noise", low=0, example="0.8")
+    random_state = check_random_state(random_state, func="generate_survey")
     levels = resolve_levels(scale)
     probs = curve_probabilities(curve, levels)
     sp = _score_probs(score_probs, levels)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     idx = rng.choice(levels.size, size=n, p=sp)
     sat = levels[idx]
     p_loyal = probs[idx]
@@ -273,14 +278,19 @@ def generate_survey(
     if cols:
         out = pd.concat([out, pd.DataFrame(cols)], axis=1)
     named = CURVES.get(curve) if isinstance(curve, str) else None
+    label = {"xerox": "Xerox-like", "competitive": "competitive-market", "protected": "protected-market"}.get(
+        named.name if named else "", "custom")
     out.attrs.update(
         {
+            # charts of this frame say "simulated" and never carry a study's name as data
+            "simulated": True,
+            "label": f"simulated, {label} curve (assumed)",
             "curve": probs.tolist(),
             "curve_name": curve if isinstance(curve, str) else "custom",
             "knee": named.knee if named else None,
             "score_probs": sp.tolist(),
             "items": dict(weights),
-            "seed": seed,
+            "random_state": random_state,
         }
     )
     return out

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from crmlib.conventions import to_number
 from crmlib.exceptions import DataValidationError
-from crmlib.satisfaction.validation import check_items, resolve_levels
+from crmlib.satisfaction.validation import check_choice, check_count, check_items, resolve_levels
 
 __all__ = ["SatisfactionIndex", "bin_index", "expectation_index", "satisfaction_index"]
 
@@ -98,7 +99,7 @@ def _weighted_mean(values: pd.DataFrame, w: np.ndarray, min_items: int) -> tuple
 
 
 def _check_min_items(min_items: int, n: int) -> None:
-    if not isinstance(min_items, (int, np.integer)) or not 1 <= min_items <= n:
+    if isinstance(min_items, bool) or not isinstance(min_items, (int, np.integer)) or not 1 <= min_items <= n:
         raise DataValidationError(
             f"min_items must be an integer between 1 and the number of items ({n}), got {min_items!r}.",
             suggestion="e.g. min_items=1, or half the items for a stricter index.",
@@ -149,11 +150,13 @@ def satisfaction_index(
     ([4.0, 3.0], [1, 0, 1])
     """
     lv = resolve_levels(scale)
+    values = check_items(data, items, lv, not_applicable=not_applicable, func="satisfaction_index")
     items = list(items)
-    values = check_items(data, items, lv, not_applicable=not_applicable)
     _check_min_items(min_items, len(items))
     w = _weights(items, weights)
     index, n_items = _weighted_mean(values, w, min_items)
+    # a simulated survey's index says so, and so do the curve and the charts built on it
+    index.attrs.update({k: data.attrs[k] for k in ("simulated", "label") if k in data.attrs})
     n_na = values.isna().sum()
     table = pd.DataFrame(
         {
@@ -213,8 +216,9 @@ def expectation_index(
             f"perceived ({len(perceived)} columns) and expected ({len(expected)}) must pair up one to one.",
             suggestion="list the columns in the same item order, e.g. perceived=['food'], expected=['food (expected)'].",
         )
-    p = check_items(data, perceived, lv, not_applicable=not_applicable, what="perceived ratings")
-    e = check_items(data, expected, lv, not_applicable=not_applicable, what="expectations")
+    p = check_items(data, perceived, lv, not_applicable=not_applicable, what="perceived ratings",
+                    func="expectation_index")
+    e = check_items(data, expected, lv, not_applicable=not_applicable, what="expectations", func="expectation_index")
     _check_min_items(min_items, len(perceived))
     if lv[0] <= 0:
         raise DataValidationError(
@@ -228,6 +232,7 @@ def expectation_index(
     w = np.ones(len(perceived))
     index, n_items = _weighted_mean(ratio, w, min_items)
     gap_mean, _ = _weighted_mean(gap, w, min_items)
+    index.attrs.update({k: data.attrs[k] for k in ("simulated", "label") if k in data.attrs})
     n_na = (~both).sum(axis=0)
     table = pd.DataFrame(
         {
@@ -258,7 +263,9 @@ def bin_index(
     Parameters
     ----------
     index : Series
-        The index (NaN stays NaN).
+        The index. NaN (a respondent who rated fewer than ``min_items`` items) stays
+        NaN here, and :func:`~crmlib.satisfaction.loyalty_curve` then refuses it, naming
+        the rows: drop them explicitly so the exclusion is visible.
     method : {"round", "quantile"}, default "round"
         ``"round"``: to the nearest multiple of ``step`` from the scale's low end,
         halves rounded up (3.5 -> 4), clipped to the scale: levels keep the scale's
@@ -282,6 +289,8 @@ def bin_index(
     >>> bin_index(pd.Series([1.2, 2.5, 4.74, 4.75]), step=0.5).tolist()
     [1.0, 2.5, 4.5, 5.0]
     """
+    func = "bin_index"
+    check_choice(method, "method", ("round", "quantile"), func=func)
     if not isinstance(index, pd.Series):
         index = pd.Series(index, name="satisfaction_index")
     if not pd.api.types.is_numeric_dtype(index) or pd.api.types.is_bool_dtype(index):
@@ -291,23 +300,31 @@ def bin_index(
             suggestion="compute it with satisfaction_index(...).index.",
         )
     v = index.to_numpy(dtype="float64", na_value=np.nan)
+    if np.isinf(v).any():
+        raise DataValidationError(
+            f"{func}: the index has {int(np.isinf(v).sum()):,} infinite values.",
+            rows=index[np.isinf(v)],
+            suggestion="an index is a mean of ratings; recompute it with satisfaction_index(...).index.",
+        )
+    keep = {k: index.attrs[k] for k in ("simulated", "label") if k in index.attrs}
     if method == "round":
-        lo, hi = (float(x) for x in scale)
-        if not step > 0:
-            raise DataValidationError(f"step must be > 0, got {step!r}.", suggestion="e.g. step=1 or 0.5.")
+        lv = resolve_levels(scale)
+        lo, hi = float(lv[0]), float(lv[-1])
+        step = to_number(step, "step", low=0, low_inclusive=False, example="0.5")
         levels = lo + step * np.arange(int(np.floor((hi - lo) / step + 1e-9)) + 1)
         # floor(x + 0.5) rather than np.round: banker's rounding would send 2.5 to 2 and 3.5 to 4
         b = lo + step * np.floor((v - lo) / step + 0.5 + 1e-9)
         b = np.clip(b, levels[0], levels[-1])
         out = pd.Series(b, index=index.index, name=f"{index.name or 'index'}_level")
+        out.attrs.update(keep)
         out.attrs["levels"] = levels.tolist()
         out.attrs["method"] = f"rounded to the nearest {step:g} on {lo:g}-{hi:g}"
         return out
     if method == "quantile":
-        if not isinstance(n_bins, (int, np.integer)) or n_bins < 2:
-            raise DataValidationError(f"n_bins must be an integer >= 2, got {n_bins!r}.", suggestion="e.g. 5.")
+        n_bins = check_count(n_bins, "n_bins", low=2)
         codes, edges = pd.qcut(index, n_bins, labels=False, retbins=True, duplicates="drop")
         out = (codes + 1).astype("float64").rename(f"{index.name or 'index'}_level")
+        out.attrs.update(keep)
         out.attrs["levels"] = list(np.arange(1.0, len(edges)))
         out.attrs["bin_edges"] = edges.tolist()
         out.attrs["method"] = f"{len(edges) - 1} equal-count (quantile) bins"

@@ -1,4 +1,10 @@
-"""Charts of the satisfaction-to-loyalty analysis. Each is ``plot_x(result, ..., ax=None) -> Axes``."""
+"""Charts of the satisfaction-to-loyalty analysis.
+
+Each is ``plot_x(result, *, ..., ax=None, title=None, **kwargs) -> Axes``; ``kwargs`` go
+to the main matplotlib call. A chart of a simulated survey (from
+:func:`~crmlib.satisfaction.generate_survey`) says so in its title, whatever title is
+passed, and names the assumed curve rather than a published study.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlib.plotting import PALETTE, format_thousands, get_ax
+from crmlib.plotting import PALETTE, format_percent, get_ax, money_formatter, percent_formatter
+from crmlib.satisfaction.validation import simulated_label
 from crmlib.satisfaction.zones import ZONE_LABELS
 
 if TYPE_CHECKING:
@@ -25,7 +32,7 @@ __all__ = [
     "plot_importance_performance",
     "plot_index_distribution",
     "plot_loyalty_curve",
-    "plot_marginal_gains",
+    "plot_level_differences",
     "plot_target_scenarios",
 ]
 
@@ -33,9 +40,15 @@ ZONE_COLOURS = {"defection": "#D55E00", "indifference": "#999999", "affection": 
 
 
 def _percent_axis(ax: Axes, axis: str = "y", decimals: int = 0) -> None:
-    from matplotlib.ticker import PercentFormatter
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(percent_formatter(decimals))
 
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0, decimals=decimals))
+
+def _title(title: str | None, default: str, simulated: str | None) -> str:
+    """``title`` (or ``default``), marked as simulated when the data were simulated."""
+    text = title or default
+    if simulated and "simulated" not in text.lower():
+        text = f"{text}\n{simulated}"
+    return text
 
 
 def _pp_axis(ax: Axes) -> None:
@@ -57,6 +70,7 @@ def plot_loyalty_curve(
     show_knee: bool = True,
     show_counts: bool = True,
     ylim: tuple[float, float] | None = (-0.02, 1.02),
+    **kwargs,
 ) -> Axes:
     """Loyalty rate by satisfaction level: observed rates with Wilson intervals, the
     isotonic and smooth fits, the knee and the shaded zones.
@@ -72,6 +86,8 @@ def plot_loyalty_curve(
     ylim : (low, high) or None, default (-0.02, 1.02)
         Loyalty axis range; None lets matplotlib zoom to the data (mind that a zoomed
         axis exaggerates small differences).
+    **kwargs
+        Passed to ``ax.errorbar`` (the observed rates).
 
     Returns
     -------
@@ -93,16 +109,19 @@ def plot_loyalty_curve(
     # clip: a Wilson bound can sit a rounding error beyond a rate of exactly 0 or 1
     yerr = np.clip(np.vstack([rate - t["ci_low"].to_numpy(), t["ci_high"].to_numpy() - rate]), 0, None)
     ax.errorbar(
-        lv[has], rate[has], yerr=yerr[:, has], fmt="o", color=PALETTE[0], ms=7, capsize=4, lw=1.5,
-        label=f"observed loyalty rate ({curve.confidence:.0%} Wilson interval)", zorder=3,
+        lv[has], rate[has], yerr=yerr[:, has], **{
+            "fmt": "o", "color": PALETTE[0], "ms": 7, "capsize": 4, "lw": 1.5, "zorder": 3,
+            "label": f"observed loyalty rate ({curve.confidence:.0%} Wilson interval)", **kwargs,
+        },
     )
     ax.plot(lv[has], t["isotonic"].to_numpy()[has], color=PALETTE[1], lw=2, ls="--", marker="s", ms=4,
             label="monotone fit (isotonic)", zorder=2)
     grid = np.linspace(lv[has].min(), lv[has].max(), 200)
     ax.plot(grid, curve.smooth(grid), color=PALETTE[4], lw=2, label=f"smooth fit ({curve.smooth.method})", zorder=2)
     if show_knee and curve.knee.found:
-        ax.axvline(curve.knee.level, color="black", ls=":", lw=1.5, zorder=1,
-                   label=f"knee at {curve.knee.level:g} (p = {curve.knee.p_value:.2g})")
+        k = curve.knee
+        ax.axvline(k.level, color="black", ls=":", lw=1.5, zorder=1,
+                   label=f"knee at {k.level:g}: steepest rise {k.step_from:g} → {k.step_to:g} (p = {k.p_value:.2g})")
     if show_counts:
         ax.set_xticks(lv, labels=[f"{v:g}\nn={n:,}" for v, n in zip(lv, t["n"], strict=True)])
     else:
@@ -114,7 +133,8 @@ def plot_loyalty_curve(
     ax.set_xlabel(f"Satisfaction level ({curve.score_name})")
     ax.set_ylabel(f"Loyal ({curve.outcome_name}), % of respondents")
     # the zone names sit just above the plot, so the title makes room for them
-    ax.set_title(title or "Satisfaction-to-loyalty curve 满意度-忠诚度曲线", pad=22 if show_zones else 6)
+    ax.set_title(_title(title, "Satisfaction-to-loyalty curve 满意度-忠诚度曲线", curve.simulated),
+                 pad=22 if show_zones else 6)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=9)
     ax.grid(axis="x", visible=False)
     return ax
@@ -126,6 +146,7 @@ def plot_curves(
     ax: Axes | None = None,
     title: str | None = None,
     true_rates: Mapping[str, Sequence[float]] | None = None,
+    **kwargs,
 ) -> Axes:
     """Several loyalty curves on one chart (e.g. competitive vs protected market).
 
@@ -135,7 +156,9 @@ def plot_curves(
     ax : Axes, optional
     title : str, optional
     true_rates : mapping of name -> rates, optional
-        The generator's true curve per name, drawn as hollow diamonds.
+        The generator's assumed (input) curve per name, drawn as hollow diamonds.
+    **kwargs
+        Passed to each ``ax.errorbar`` (the observed rates).
 
     Returns
     -------
@@ -150,13 +173,14 @@ def plot_curves(
         lv_all.extend(lv.tolist())
         off = (i - (len(curves) - 1) / 2) * 0.06  # side by side so the intervals do not hide each other
         yerr = np.clip(np.vstack([t["rate"] - t["ci_low"], t["ci_high"] - t["rate"]]), 0, None)
-        ax.errorbar(lv + off, t["rate"], yerr=yerr, fmt="o",
-                    color=col, capsize=3, ms=6, label=f"{name}: observed", zorder=3)
+        ax.errorbar(lv + off, t["rate"], yerr=yerr,
+                    **{"fmt": "o", "color": col, "capsize": 3, "ms": 6, "label": f"{name}: observed", "zorder": 3,
+                       **kwargs})
         grid = np.linspace(lv.min(), lv.max(), 200)
         ax.plot(grid, c.smooth(grid), color=col, lw=2, alpha=0.8)
         if true_rates is not None and name in true_rates:
             ax.plot(lv, np.asarray(true_rates[name])[: lv.size], "D", mfc="none", color=col, ms=9, mew=1.5,
-                    label=f"{name}: true curve", zorder=4)
+                    label=f"{name}: assumed curve (simulation input)", zorder=4)
         if c.knee.found:
             ax.annotate(f"knee {c.knee.level:g}", (c.knee.level, float(c.smooth(c.knee.level))),
                         xytext=(-40, 25), textcoords="offset points", fontsize=9, color=col,
@@ -167,43 +191,75 @@ def plot_curves(
     _percent_axis(ax)
     ax.set_xlabel("Satisfaction level (1 = very dissatisfied, 5 = completely satisfied)")
     ax.set_ylabel("Loyal, % of respondents")
-    ax.set_title(title or "The curve's shape depends on competition (Jones & Sasser 1995)")
+    simulated = next((c.simulated for c in curves.values() if c.simulated), None)
+    default = (
+        "Simulated markets: curves assumed after Jones & Sasser (1995)" if simulated else "Loyalty curves compared"
+    )
+    ax.set_title(_title(title, default, "simulated data" if simulated else None))
     # below the plot: curves can run along any edge inside it
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9)
     return ax
 
 
-def plot_marginal_gains(curve: LoyaltyCurve, *, ax: Axes | None = None, title: str | None = None) -> Axes:
-    """What the next point of satisfaction buys: gain in loyalty for each one-level step,
-    with Newcombe intervals; the step with the largest fitted gain is highlighted.
+def plot_level_differences(
+    curve: LoyaltyCurve, *, ax: Axes | None = None, title: str | None = None, **kwargs
+) -> Axes:
+    """Loyalty difference between each satisfaction level and the next, with Newcombe
+    intervals; the steepest step (on the monotone fit) is highlighted.
+
+    The differences compare respondents at different levels; they are associations,
+    not what raising a customer's satisfaction would do.
+
+    Parameters
+    ----------
+    curve : LoyaltyCurve
+    ax : Axes, optional
+    title : str, optional
+    **kwargs
+        Passed to ``ax.bar``.
 
     Returns
     -------
     Axes
     """
     ax = get_ax(ax, figsize=(8, 4.8))
-    g = curve.marginal_gains()
+    g = curve.adjacent_differences()
     x = np.arange(len(g))
-    best = int(np.nanargmax(g["gain_isotonic"].to_numpy()))
+    best = int(np.nanargmax(g["difference_isotonic"].to_numpy()))
     colours = [PALETTE[2] if i == best else "#BBBBBB" for i in range(len(g))]
-    gain = g["gain"].to_numpy()
-    ax.bar(x, gain, color=colours, width=0.6, label="observed gain (bar), 95% Newcombe interval", zorder=2)
-    ax.errorbar(x, gain, yerr=np.clip(np.vstack([gain - g["ci_low"].to_numpy(), g["ci_high"].to_numpy() - gain]), 0, None), fmt="none",
-                ecolor="black", capsize=4, lw=1.2, zorder=3)
-    ax.plot(x, g["gain_isotonic"], "D", color=PALETTE[1], ms=7, label="gain on the monotone fit", zorder=4)
+    diff = g["difference"].to_numpy()
+    ax.bar(x, diff, **{"color": colours, "width": 0.6, "zorder": 2,
+                       "label": "observed difference (bar), 95% Newcombe interval", **kwargs})
+    err = np.clip(np.vstack([diff - g["ci_low"].to_numpy(), g["ci_high"].to_numpy() - diff]), 0, None)
+    ax.errorbar(x, diff, yerr=err, fmt="none", ecolor="black", capsize=4, lw=1.2, zorder=3)
+    ax.plot(x, g["difference_isotonic"], "D", color=PALETTE[1], ms=7, label="difference on the monotone fit", zorder=4)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, labels=[f"{a:g} → {b:g}" for a, b in zip(g["from_level"], g["to_level"], strict=True)])
     _pp_axis(ax)
-    ax.set_xlabel("One more point of satisfaction: from → to")
-    ax.set_ylabel("Change in loyalty (percentage points)")
-    ax.set_title(title or "Where the next point of satisfaction buys the most loyalty")
+    ax.set_xlabel("Adjacent satisfaction levels: from → to")
+    ax.set_ylabel("Difference in loyalty (percentage points)")
+    ax.set_title(_title(title, "Loyalty difference between adjacent satisfaction levels", curve.simulated))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9)
     return ax
 
 
-def plot_target_scenarios(table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+def plot_target_scenarios(
+    table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None, **kwargs
+) -> Axes:
     """Top-box share against expected loyalty for the scenarios of
     :func:`~crmlib.satisfaction.target_scenarios` (grouped horizontal bars).
+
+    The scenarios are hypothetical score distributions and the loyalty rates an
+    assumed curve, so the title says "hypothetical".
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`~crmlib.satisfaction.target_scenarios`.
+    ax : Axes, optional
+    title : str, optional
+    **kwargs
+        Passed to both ``ax.barh`` calls.
 
     Returns
     -------
@@ -212,17 +268,22 @@ def plot_target_scenarios(table: pd.DataFrame, *, ax: Axes | None = None, title:
     ax = get_ax(ax, figsize=(8, 1.2 + 0.9 * len(table)))
     y = np.arange(len(table))
     hgt = 0.38
-    ax.barh(y - hgt / 2, table["top_box"], height=hgt, color=PALETTE[5], label="share rating 4 or 5 (top box)")
-    ax.barh(y + hgt / 2, table["expected_loyalty"], height=hgt, color=PALETTE[0], label="expected loyalty")
+    ax.barh(y - hgt / 2, table["top_box"], **{"height": hgt, "color": PALETTE[5],
+                                              "label": "share in the top box", **kwargs})
+    ax.barh(y + hgt / 2, table["expected_loyalty"], **{"height": hgt, "color": PALETTE[0],
+                                                       "label": "expected loyalty (assumed curve)", **kwargs})
     for yi, (tb, el) in enumerate(zip(table["top_box"], table["expected_loyalty"], strict=True)):
-        ax.text(tb + 0.01, yi - hgt / 2, f"{tb:.0%}", va="center", fontsize=9)
-        ax.text(el + 0.01, yi + hgt / 2, f"{el:.0%}", va="center", fontsize=9)
+        ax.text(tb + 0.01, yi - hgt / 2, format_percent(tb), va="center", fontsize=9)
+        ax.text(el + 0.01, yi + hgt / 2, format_percent(el), va="center", fontsize=9)
     ax.set_yticks(y, labels=[str(i) for i in table.index])
     ax.invert_yaxis()
     ax.set_xlim(0, 1.1)
     _percent_axis(ax, "x")
     ax.set_xlabel("% of customers")
-    ax.set_title(title or 'Same "4 or 5" share, different loyalty')
+    text = title or 'Same top-box share, different loyalty'
+    if "hypothetical" not in text.lower() and "simulated" not in text.lower():
+        text += "\n(hypothetical scenarios on an assumed curve)"
+    ax.set_title(text)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 - 0.2 / len(table)), ncol=2, fontsize=9)
     ax.grid(axis="y", visible=False)
     return ax
@@ -236,6 +297,7 @@ def plot_index_distribution(
     scale: tuple[float, float] = (1, 5),
     cuts: Sequence[float] | None = (1.5, 2.5, 3.5, 4.5),
     title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """Histogram of a satisfaction index, with the cuts that bin it into levels.
 
@@ -252,6 +314,8 @@ def plot_index_distribution(
         Where the index is cut into levels (the rounding cuts by default); each band is
         labelled with its level.
     title : str, optional
+    **kwargs
+        Passed to ``seaborn.histplot``.
 
     Returns
     -------
@@ -269,7 +333,10 @@ def plot_index_distribution(
             bins = np.arange(lo - w / 2, hi + w, w)
         else:
             bins = 40
-    ax.hist(v, bins=bins, color=PALETTE[0], alpha=0.85, edgecolor="white", lw=0.3)
+    import seaborn as sns
+
+    sns.histplot(x=v, bins=bins, ax=ax, **{"color": PALETTE[0], "alpha": 0.85, "edgecolor": "white",
+                                            "linewidth": 0.3, **kwargs})
     ax.set_xlim(lo - 0.1, hi + 0.1)
     if cuts:
         edges = [lo - 0.1, *cuts, hi + 0.1]
@@ -279,10 +346,10 @@ def plot_index_distribution(
             mid = (max(a, lo) + min(b, hi)) / 2
             ax.text(mid, 0.98, f"level {round(mid):g}", transform=ax.get_xaxis_transform(),
                     ha="center", va="top", fontsize=9, color=PALETTE[3])
-    format_thousands(ax, "y")
+    ax.yaxis.set_major_formatter(money_formatter())
     ax.set_xlabel(f"Satisfaction index (mean of the rated items, {lo:g}-{hi:g}); dashed: cuts between levels")
     ax.set_ylabel("Respondents")
-    ax.set_title(title or "Distribution of the satisfaction index 满意度指数")
+    ax.set_title(_title(title, "Distribution of the satisfaction index 满意度指数", simulated_label(s)))
     return ax
 
 
@@ -291,11 +358,21 @@ def plot_importance_performance(
     *,
     ax: Axes | None = None,
     title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """Importance-performance map (Martilla & James 1977): each item's performance
     (mean rating) against its importance (effect of one rating point on loyalty, with
     its interval), quadrants split at the items' means. Labels are placed so they do
     not overlap one another or the quadrant names.
+
+    Parameters
+    ----------
+    drivers : DriverAnalysis
+        From :func:`~crmlib.satisfaction.driver_analysis`.
+    ax : Axes, optional
+    title : str, optional
+    **kwargs
+        Passed to ``ax.errorbar`` (the items).
 
     Returns
     -------
@@ -305,8 +382,9 @@ def plot_importance_performance(
     t = drivers.table
     x = t["performance"].to_numpy(dtype="float64")
     y = t["importance"].to_numpy(dtype="float64")
-    ax.errorbar(x, y, yerr=np.clip(np.vstack([y - t["ci_low"].to_numpy(), t["ci_high"].to_numpy() - y]), 0, None), fmt="o",
-                color=PALETTE[0], ecolor=PALETTE[0], elinewidth=1, capsize=3, ms=7, zorder=3)
+    yerr = np.clip(np.vstack([y - t["ci_low"].to_numpy(), t["ci_high"].to_numpy() - y]), 0, None)
+    ax.errorbar(x, y, yerr=yerr, **{"fmt": "o", "color": PALETTE[0], "ecolor": PALETTE[0], "elinewidth": 1,
+                                    "capsize": 3, "ms": 7, "zorder": 3, **kwargs})
     ax.axvline(drivers.performance_cut, color="grey", ls="--", lw=1, zorder=1)
     ax.axhline(drivers.importance_cut, color="grey", ls="--", lw=1, zorder=1)
     ax.axhline(0, color="black", lw=0.6, zorder=1)
@@ -330,7 +408,7 @@ def plot_importance_performance(
     _pp_axis(ax)
     ax.set_xlabel("Performance: mean rating of the item (1-5, 'not applicable' left out)")
     ax.set_ylabel(f"Importance: loyalty gained per rating point\n(percentage points, {drivers.confidence:.0%} interval)")
-    ax.set_title(title or "Importance-performance map 重要性-绩效分析")
+    ax.set_title(_title(title, "Importance-performance map 重要性-绩效分析", drivers.simulated))
     # last, once the layout is final: the placement works in display coordinates
     _place_labels(ax, x, y, [str(i) for i in t.index], fixed=fixed)
     return ax

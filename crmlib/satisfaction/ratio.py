@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crmlib.conventions import to_number
 from crmlib.exceptions import CrmlibWarning, DataValidationError
+from crmlib.satisfaction.validation import check_count, check_fraction, check_random_state
 
 __all__ = ["RateRatio", "rate_ratio"]
 
@@ -66,7 +68,7 @@ def rate_ratio(
     low: float = np.nan,
     confidence: float = 0.95,
     n_boot: int = 2000,
-    seed: int | None = 0,
+    random_state: int | None = 0,
 ) -> RateRatio:
     """Ratio of loyalty rates ``(k_high/n_high) / (k_low/n_low)`` with a bootstrap CI.
 
@@ -82,7 +84,7 @@ def rate_ratio(
         The levels' labels, carried into the result.
     confidence : float, default 0.95
     n_boot : int, default 2000
-    seed : int or None, default 0
+    random_state : int or None, default 0
 
     Returns
     -------
@@ -91,7 +93,8 @@ def rate_ratio(
     Raises
     ------
     DataValidationError
-        When either level has no respondents (no rate to compare).
+        When either level has no respondents (no rate to compare), a count is not a
+        whole number >= 0 or exceeds its total, or a parameter is out of range.
 
     Examples
     --------
@@ -99,6 +102,19 @@ def rate_ratio(
     >>> round(r.ratio, 2), r.ci_low < 6 < r.ci_high
     (6.0, True)
     """
+    counts = {}
+    for name, value in (("k_high", k_high), ("n_high", n_high), ("k_low", k_low), ("n_low", n_low)):
+        counts[name] = int(to_number(value, name, low=0, integer=True, example="100"))
+    k_high, n_high, k_low, n_low = counts.values()
+    for k_name, k, n_name, n in (("k_high", k_high, "n_high", n_high), ("k_low", k_low, "n_low", n_low)):
+        if k > n:
+            raise DataValidationError(
+                f"rate_ratio: {k_name}={k} loyal respondents out of {n_name}={n}: more loyal than respondents.",
+                suggestion=f"pass the number of loyal respondents as {k_name} and all respondents as {n_name}.",
+            )
+    confidence = check_fraction(confidence, "confidence")
+    n_boot = check_count(n_boot, "n_boot", low=1)
+    random_state = check_random_state(random_state, func="rate_ratio")
     empty = [lv for lv, nn in ((high, n_high), (low, n_low)) if nn <= 0]
     if empty:
         raise DataValidationError(
@@ -107,7 +123,7 @@ def rate_ratio(
             suggestion="compare levels that have respondents (see the curve's table, column n), "
             "or collect more responses at that level.",
         )
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     p_hi, p_lo = k_high / n_high, k_low / n_low
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = p_hi / p_lo if p_lo > 0 else (np.inf if p_hi > 0 else np.nan)

@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from crmlib.conventions import to_number
 from crmlib.exceptions import DataValidationError
+from crmlib.satisfaction.validation import numeric_array
 
 __all__ = ["target_scenarios"]
 
@@ -18,7 +20,7 @@ def target_scenarios(
     scenarios: Mapping[str, Sequence[float]],
     *,
     levels: Sequence[float] | None = None,
-    top: int = 2,
+    n_top: int = 2,
 ) -> pd.DataFrame:
     """Expected loyalty of score distributions, next to their top-box share.
 
@@ -30,13 +32,13 @@ def target_scenarios(
         Share of customers at each level, per scenario (each sums to 1).
     levels : sequence of float, optional
         Level labels; default 1..K.
-    top : int, default 2
+    n_top : int, default 2
         How many top levels make the "top box" (2: "4 or 5").
 
     Returns
     -------
     DataFrame
-        Indexed by scenario: ``top_box`` (share at the top ``top`` levels),
+        Indexed by scenario: ``top_box`` (share at the top ``n_top`` levels),
         ``share_top_level`` (share at the very top), ``expected_loyalty`` (the
         share-weighted loyalty rate), and one ``share_<level>`` column per level.
 
@@ -47,25 +49,30 @@ def target_scenarios(
     >>> t["top_box"].round(2).tolist(), t["expected_loyalty"].round(3).tolist()
     ([0.8, 0.8], [0.18, 0.556])
     """
-    r = np.asarray(rates, dtype="float64")
-    lv = np.arange(1.0, r.size + 1) if levels is None else np.asarray(levels, dtype="float64")
+    func = "target_scenarios"
+    r = numeric_array(rates, "rates", func=func)
+    lv = np.arange(1.0, r.size + 1) if levels is None else numeric_array(levels, "levels", func=func)
     if lv.shape != r.shape or not np.all(np.isfinite(r)) or r.min() < 0 or r.max() > 1:
         raise DataValidationError(
             f"rates must be one loyalty rate in [0, 1] per level, got {r.tolist()}.",
             suggestion="pass e.g. curve.table['isotonic'].",
         )
-    if not 1 <= top < r.size:
-        raise DataValidationError(f"top must be between 1 and {r.size - 1}, got {top}.", suggestion="e.g. top=2.")
+    n_top = int(to_number(n_top, "n_top", low=1, high=r.size - 1, integer=True, example="2"))
+    if not isinstance(scenarios, Mapping) or not scenarios:
+        raise DataValidationError(
+            f"{func}: scenarios must be a non-empty mapping of name -> shares, got {type(scenarios).__name__}.",
+            suggestion='pass e.g. {"A": [0.02, 0.03, 0.15, 0.6, 0.2]}.',
+        )
     rows = {}
     for name, shares in scenarios.items():
-        s = np.asarray(shares, dtype="float64")
+        s = numeric_array(shares, f"scenario {name!r}", func=func)
         if s.shape != r.shape or s.min() < 0 or not np.isclose(s.sum(), 1):
             raise DataValidationError(
                 f"Scenario {name!r} must give {r.size} non-negative shares summing to 1, got {list(shares)}.",
                 suggestion="give the share of customers at each level.",
             )
         rows[name] = {
-            "top_box": float(s[-top:].sum()),
+            "top_box": float(s[-n_top:].sum()),
             "share_top_level": float(s[-1]),
             "expected_loyalty": float(s @ r),
             **{f"share_{v:g}": float(x) for v, x in zip(lv, s, strict=True)},

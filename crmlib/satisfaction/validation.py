@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmlib.exceptions import DataValidationError, missing_columns_error
+from crmlib.checks import check_frame
+from crmlib.conventions import to_number
+from crmlib.exceptions import DataValidationError
 
 __all__ = [
     "check_items",
@@ -76,17 +78,13 @@ def resolve_levels(
     return np.arange(lo_f, hi_f + 1.0)
 
 
-def _as_series(values: Any, data: pd.DataFrame | None, role: str) -> pd.Series:
+def _as_series(values: Any, data: pd.DataFrame | None, role: str, func: str) -> pd.Series:
     if data is not None:
-        if not isinstance(data, pd.DataFrame):
-            raise DataValidationError(
-                f"data must be a DataFrame, got {type(data).__name__}.",
-                suggestion="pass data=df and the column names, e.g. loyalty_curve('score', 'loyal', data=df).",
-            )
+        hint = f"pass data=df and the column names, e.g. {func}('score', 'loyal', data=df)."
         if isinstance(values, str):
-            if values not in data.columns:
-                raise missing_columns_error([values], list(data.columns), what=f"data ({role} column)")
+            check_frame(data, [values], func=func, what="survey", suggestion=hint)
             return data[values]
+        check_frame(data, [], func=func, what="survey", suggestion=hint)
         if isinstance(values, pd.Series):
             return values
         raise DataValidationError(
@@ -117,15 +115,16 @@ def _as_series(values: Any, data: pd.DataFrame | None, role: str) -> pd.Series:
 
 
 def resolve_pair(
-    scores: Any, outcome: Any, data: pd.DataFrame | None = None
+    scores: Any, outcome: Any, data: pd.DataFrame | None = None, *, func: str = "loyalty_curve"
 ) -> tuple[pd.Series, pd.Series]:
     """Turn ``scores`` and ``outcome`` (arrays, Series or column names of ``data``) into
     two aligned Series of the same length.
 
     Two Series with different indexes are refused rather than aligned silently.
+    ``func`` is the public function called, named in the messages.
     """
-    s = _as_series(scores, data, "satisfaction scores")
-    y = _as_series(outcome, data, "loyalty outcome")
+    s = _as_series(scores, data, "satisfaction scores", func)
+    y = _as_series(outcome, data, "loyalty outcome", func)
     if len(s) != len(y):
         raise DataValidationError(
             f"Scores ({len(s):,} values) and outcome ({len(y):,} values) differ in length.",
@@ -307,6 +306,7 @@ def check_items(
     *,
     not_applicable: float | None = 0,
     what: str = "rated items",
+    func: str = "satisfaction_index",
 ) -> pd.DataFrame:
     """Check rated item columns: present, numeric, complete, and on the scale (or the
     "not applicable" code). Returns them as float with "not applicable" turned into NaN.
@@ -318,21 +318,13 @@ def check_items(
     >>> check_items(df, ["food", "seat"], resolve_levels((1, 5)))["food"].tolist()
     [5.0, nan, 3.0]
     """
-    if not isinstance(data, pd.DataFrame):
+    if isinstance(items, str) or not isinstance(items, Sequence | pd.Index) or len(items) == 0:
         raise DataValidationError(
-            f"data must be a DataFrame of {what}, got {type(data).__name__}.",
-            suggestion="pass the survey DataFrame and the list of item columns.",
-        )
-    if isinstance(items, str) or len(items) == 0:
-        raise DataValidationError(
-            f"items must be a non-empty list of column names, got {items!r}.",
+            f"{func}: items must be a non-empty list of column names, got {items!r}.",
             suggestion="pass e.g. items=['Seat comfort', 'Food and drink'].",
         )
-    missing = [c for c in items if c not in data.columns]
-    if missing:
-        raise missing_columns_error(missing, list(data.columns), what=f"survey ({what})")
-    if len(data) == 0:
-        raise DataValidationError("The survey has no respondents (0 rows).", suggestion="check the filter.")
+    check_frame(data, list(items), func=func, what=f"survey ({what})",
+                suggestion=f"pass the survey DataFrame (one row per respondent) and the list of item columns to {func}.")
     if not_applicable is not None and np.isclose(levels, float(not_applicable)).any():
         raise DataValidationError(
             f"The 'not applicable' code {not_applicable!r} is also a level of the scale, so the two "
@@ -374,3 +366,80 @@ def check_items(
             v = np.where(np.isclose(v, float(not_applicable)), np.nan, v)
         out[c] = v
     return pd.DataFrame(out, index=data.index)
+
+
+# --------------------------------------------------------------- scalar parameters
+# to_number's messages name the parameter and suggest a valid value, which fits any caller.
+
+
+def check_choice(value: Any, name: str, options: Sequence[str], *, func: str) -> str:
+    """``value`` if it is one of ``options``; otherwise a DataValidationError listing them."""
+    if not isinstance(value, str) or value not in options:
+        raise DataValidationError(
+            f"{func}: {name}={value!r} is not one of {', '.join(map(repr, options))}.",
+            suggestion=f"pass {name}={options[0]!r} or one of the other options.",
+        )
+    return value
+
+
+def check_count(value: Any, name: str, *, low: int = 0) -> int:
+    """A whole number >= ``low`` (a count of draws or simulations)."""
+    return int(to_number(value, name, low=low, integer=True, example=str(max(low, 200))))
+
+
+def check_fraction(value: Any, name: str, *, example: str = "0.95") -> float:
+    """A number strictly between 0 and 1 (a confidence level, a significance level)."""
+    return to_number(value, name, low=0, high=1, low_inclusive=False, high_inclusive=False, example=example)
+
+
+def check_nonnegative(value: Any, name: str, *, high: float | None = None, example: str = "0.05") -> float:
+    """A finite number >= 0 (and <= ``high``)."""
+    return to_number(value, name, low=0, high=high, example=example)
+
+
+def check_random_state(value: Any, *, func: str) -> Any:
+    """None, a non-negative integer, or a ``numpy.random.Generator``: what ``default_rng`` takes."""
+    if value is None or isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer) or value < 0:
+        raise DataValidationError(
+            f"{func}: random_state={value!r} must be None, a non-negative integer or a numpy Generator.",
+            suggestion="pass e.g. random_state=0 for reproducible draws.",
+        )
+    return value
+
+
+def numeric_array(values: Any, name: str, *, func: str, size: int | None = None) -> np.ndarray:
+    """A 1-D float array from numbers only: text ("0.5") and True/False are refused, not coerced."""
+    arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+    if arr.ndim != 1:
+        raise DataValidationError(
+            f"{func}: {name} must be a one-dimensional list of numbers, got shape {np.shape(values)}.",
+            suggestion=f"pass {name} as a list or 1-D array of numbers.",
+        )
+    bad = [v for v in arr.tolist() if isinstance(v, bool | np.bool_) or not isinstance(v, int | float | np.number)]
+    if bad:
+        raise DataValidationError(
+            f"{func}: {name} must hold numbers; got {_list(bad)}.",
+            suggestion=f"convert {name} to numbers first (e.g. pd.to_numeric).",
+        )
+    out = arr.astype("float64")
+    if size is not None and out.size != size:
+        raise DataValidationError(
+            f"{func}: {name} has {out.size} values; {size} expected (one per level).",
+            suggestion=f"pass one value of {name} per level of the scale.",
+        )
+    return out
+
+
+def simulated_label(*objs: Any) -> str | None:
+    """The ``attrs["label"]`` of the first simulated frame or Series among ``objs``
+    (set by :func:`~crmlib.satisfaction.generate_survey`), or None for real data.
+
+    Results built from a simulated survey carry it, so their charts say "simulated".
+    """
+    for obj in objs:
+        attrs = getattr(obj, "attrs", None) or {}
+        if attrs.get("simulated"):
+            return str(attrs.get("label") or "simulated data")
+    return None

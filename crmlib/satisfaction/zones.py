@@ -14,10 +14,14 @@ A curve that rises by less than ``min_rise`` (default 5 percentage points) over 
 whole scale is one zone, indifference: loyalty does not respond to satisfaction there
 (Jones & Sasser's protected markets), and splitting noise into zones would mislead.
 
-So the cuts fall where the curve jumps. On a curve with a flat bottom and a sharp rise
-at the top (Xerox), affection is the top level alone and the "satisfied" 4s sit in
-indifference; on a step curve the zones are the two plateaus and the step. Ties are
-broken towards the widest indifference zone.
+The middle run is a zone of its own only when its loyalty is set apart from *both*
+neighbours: its mean fitted loyalty must sit at least ``min_separation`` (default 20%)
+of the curve's whole rise away from the run below and from the run above. Otherwise it
+joins the nearer one, and the curve has two zones, defection and affection. So a level
+where 84% stay on a curve that tops out at 100% (a step 0%, 0%, 84%, 100%, 100%) is in
+affection, not "indifference"; and on a curve whose low part creeps from 4% to 12.5%
+before jumping to 75% at the top (the Xerox shape), levels 1-4 are all defection.
+Ties are broken towards the widest middle zone.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from crmlib.conventions import to_number
+from crmlib.satisfaction.validation import numeric_array
 
 __all__ = ["ZONE_NAMES", "ZONE_LABELS", "curve_zones", "terrorists_and_apostles"]
 
@@ -40,7 +47,12 @@ ZONE_LABELS = {
 
 
 def curve_zones(
-    levels: np.ndarray, fitted: np.ndarray, n: np.ndarray | None = None, *, min_rise: float = 0.05
+    levels: np.ndarray,
+    fitted: np.ndarray,
+    n: np.ndarray | None = None,
+    *,
+    min_rise: float = 0.05,
+    min_separation: float = 0.2,
 ) -> pd.DataFrame:
     """Split a fitted loyalty curve into defection, indifference and affection zones.
 
@@ -55,6 +67,9 @@ def curve_zones(
         Respondents per level, to report each zone's share.
     min_rise : float, default 0.05
         A fitted curve rising less than this over the scale is a single indifference zone.
+    min_separation : float, default 0.2
+        Share of the curve's rise that must separate the middle run from each neighbour
+        for it to be an indifference zone; otherwise it joins the nearer neighbour.
 
     Returns
     -------
@@ -64,15 +79,20 @@ def curve_zones(
 
     Examples
     --------
-    >>> z = curve_zones([1, 2, 3, 4, 5], [0.04, 0.06, 0.09, 0.125, 0.75])
+    >>> z = curve_zones([1, 2, 3, 4, 5], [0.10, 0.15, 0.45, 0.55, 0.90])
     >>> z[["zone", "from_level", "to_level"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
     [{'zone': 'defection', 'from_level': 1.0, 'to_level': 2.0},
      {'zone': 'indifference', 'from_level': 3.0, 'to_level': 4.0},
      {'zone': 'affection', 'from_level': 5.0, 'to_level': 5.0}]
+    >>> curve_zones([1, 2, 3, 4, 5], [0.0, 0.0, 0.84, 1.0, 1.0])["levels"].tolist()  # 84% is near the top
+    ['1, 2', '3, 4, 5']
     """
-    levels = np.asarray(levels, dtype="float64")
-    fitted = np.asarray(fitted, dtype="float64")
-    n_arr = np.ones_like(levels) if n is None else np.asarray(n, dtype="float64")
+    func = "curve_zones"
+    levels = numeric_array(levels, "levels", func=func)
+    fitted = numeric_array(fitted, "fitted", func=func, size=levels.size)
+    n_arr = np.ones_like(levels) if n is None else numeric_array(n, "n", func=func, size=levels.size)
+    min_rise = to_number(min_rise, "min_rise", low=0, high=1, example="0.05")
+    min_separation = to_number(min_separation, "min_separation", low=0, high=0.5, example="0.2")
     has = np.isfinite(fitted)
     x, f = levels[has], fitted[has]
     zone_of = np.full(levels.shape, "", dtype=object)
@@ -91,7 +111,14 @@ def curve_zones(
                 best = key
         assert best is not None
         _, _, i, j = best
-        labels_has = ["defection"] * i + ["indifference"] * (j - i) + ["affection"] * (x.size - j)
+        low, mid, high = f[:i].mean(), f[i:j].mean(), f[j:].mean()
+        rise = float(np.ptp(f))
+        if min(mid - low, high - mid) >= min_separation * rise:
+            labels_has = ["defection"] * i + ["indifference"] * (j - i) + ["affection"] * (x.size - j)
+        elif mid - low <= high - mid:  # the middle run belongs with the bottom
+            labels_has = ["defection"] * j + ["affection"] * (x.size - j)
+        else:
+            labels_has = ["defection"] * i + ["affection"] * (x.size - i)
     zone_of[has] = labels_has
     # empty levels take the zone of the nearest level below (or above at the bottom)
     for pos in np.flatnonzero(~has):

@@ -284,8 +284,8 @@ def plot_cluster_segment_map(table: pd.DataFrame, *, ax: Axes | None = None, tit
     n_rows, n_cols = table.shape
     ax = get_ax(ax, figsize=(2.5 + 1.3 * n_cols, 1.0 + 0.5 * n_rows))
     im, _ = row_share_heatmap(ax, table.to_numpy(), lambda n, share: f"{int(n):,}")
-    ax.set_xticks(range(n_cols), [str(c) for c in table.columns])
-    ax.set_yticks(range(n_rows), [str(r) for r in table.index])
+    ax.set_xticks(np.arange(n_cols) + 0.5, [str(c) for c in table.columns])  # seaborn: centres at i + 0.5
+    ax.set_yticks(np.arange(n_rows) + 0.5, [str(r) for r in table.index])
     cbar = ax.figure.colorbar(im, ax=ax)
     cbar.set_label("share of the segment's customers")
     ax.set_title(title or "Rule-based segments vs k-means clusters (counts)")
