@@ -259,6 +259,7 @@ def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[np.ndarra
         denom = 1 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-        low = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
-        high = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
+        # rounding can put an end a hair past k/n when k = 0 or k = n; the interval must hold k/n
+        low = np.where(n > 0, np.clip(np.minimum(centre - half, p), 0, 1), np.nan)
+        high = np.where(n > 0, np.clip(np.maximum(centre + half, p), 0, 1), np.nan)
     return low, high

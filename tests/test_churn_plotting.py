@@ -96,6 +96,23 @@ def test_profit_curve_marks_the_optimum():
     dollars.figure.canvas.draw()  # "$" escaped: two amounts in one label are not mathtext
 
 
+def test_profit_curve_never_marks_a_losing_depth_as_best():
+    # every contact costs more than it can save: no depth pays, so no star and no "best"
+    losing = profit_curve([0.9, 0.5], [10, 10], contact_cost=50, save_rate=0.5, y_true=[1, 0])
+    assert losing.best_n == 0
+    ax = plot_profit_curve(losing, currency="£")
+    assert not [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
+    texts = _legend_texts(ax)
+    assert "no depth pays: expected profit <= 0 at every depth" in texts
+    assert not any("best" in t or "optimum" in t for t in texts)
+    # expected to pay but realised a loss: the mark says both, not "best"
+    hoped = profit_curve([0.9, 0.8], [100, 100], contact_cost=10, save_rate=0.5, y_true=[0, 0])
+    assert hoped.best_expected_profit > 0 > hoped.realised_at_best
+    texts = _legend_texts(plot_profit_curve(hoped, currency="£"))
+    assert any("expected optimum" in t and "realised -£" in t for t in texts), texts
+    assert not any("best depth" in t for t in texts)
+
+
 def test_reasons_and_policy_charts():
     df = pd.DataFrame(
         {
@@ -146,3 +163,19 @@ def test_plot_roc_aligns_series_on_customer_id(scored):
     a = plot_roc(ys, {"model": ps}).get_legend().get_texts()[0].get_text()
     b = plot_roc(ys.sample(frac=1.0, random_state=1), {"model": ps}).get_legend().get_texts()[0].get_text()
     assert a == b
+
+
+def test_calibration_chart_with_a_bin_of_all_churners():
+    # 10 of 10 churned in the top bin: the Wilson bound fell a hair below 1.0 by rounding,
+    # and matplotlib refused the negative error bar
+    from crmlib.metrics import wilson_interval
+
+    k = np.array([0, 3, 6, 7, 10, 13, 25, 28])
+    n = np.array([3, 3, 6, 7, 10, 13, 25, 28])
+    low, high = wilson_interval(np.where(k == n, n, 0), n)
+    rate = np.where(k == n, 1.0, 0.0)
+    assert (low <= rate).all() and (high >= rate).all()
+    table = calibration_table([0, 1] * 5 + [1] * 10, [0.5] * 10 + [0.95] * 10, n_bins=2)
+    assert table["observed_rate"].iloc[-1] == 1.0
+    ax = plot_calibration(table)
+    assert len(ax.containers) == 1

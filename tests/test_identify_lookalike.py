@@ -13,7 +13,8 @@ from crmlib.exceptions import NotFittedError
 from crmlib.identify import LookalikeModel, first_purchase_features, horizon_labels, lift_table
 
 H = 60
-TRAIN_END = pd.Timestamp("2023-07-01")
+TRAIN_END = pd.Timestamp("2023-06-30")  # inclusive: training rows are dated up to this day
+BOUND = TRAIN_END + pd.Timedelta(days=1)
 
 
 def synthetic_log(n: int = 2500, seed: int = 0) -> pd.DataFrame:
@@ -109,7 +110,7 @@ def test_horizon_labels_window():
 @pytest.mark.parametrize("target", ["repeat", "high_value"])
 def test_fit_ignores_everything_after_train_end(log, target):
     model = LookalikeModel(horizon_days=H, train_end=TRAIN_END, target=target).fit(log)
-    later = log["date"] >= TRAIN_END
+    later = log["date"] >= BOUND
     mutated = log.copy()
     mutated.loc[later, "amount"] *= 37
     mutated.loc[later, "Country"] = "Atlantis"
@@ -128,15 +129,15 @@ def test_fit_ignores_everything_after_train_end(log, target):
 def test_training_labels_are_observed_before_the_cutoff(log):
     model = LookalikeModel(horizon_days=H, train_end=TRAIN_END).fit(log)
     first = model.train_features_["first_day"]
-    # every training label window ends before train_end
-    assert (first + pd.Timedelta(days=H) < TRAIN_END).all()
+    # every training label window ends by train_end (inclusive)
+    assert (first + pd.Timedelta(days=H) <= TRAIN_END).all()
     assert model.train_cohort_end_ == TRAIN_END - pd.Timedelta(days=H)
-    # customers acquired in [train_end - H, train_end) would need later data: excluded
+    # customers acquired in (train_end - H, train_end] would need later data: excluded
     all_first = first_purchase_features(log)["first_day"]
-    gap = all_first[(all_first >= TRAIN_END - pd.Timedelta(days=H)) & (all_first < TRAIN_END)]
+    gap = all_first[(all_first > TRAIN_END - pd.Timedelta(days=H)) & (all_first <= TRAIN_END)]
     assert len(gap) > 50 and not set(gap.index) & set(first.index)
-    # labels equal those computed from the rows before the cutoff only
-    past = log[log["date"] < TRAIN_END]
+    # labels equal those computed from the rows up to the cutoff only
+    past = log[log["date"] < BOUND]
     expected = horizon_labels(past, first, horizon_days=H)["repeat"]
     assert (model.train_labels_.to_numpy() == expected.to_numpy()).all()
 
@@ -145,7 +146,7 @@ def test_evaluation_on_the_later_cohort_beats_random(log):
     model = LookalikeModel(horizon_days=H, train_end=TRAIN_END).fit(log)
     ev = model.evaluate(log)
     scored = ev.scores
-    assert (scored["first_day"] >= TRAIN_END).all()
+    assert (scored["first_day"] > TRAIN_END).all()
     assert not set(scored.index) & set(model.train_labels_.index)
     assert (scored["first_day"] <= ev.dates["observation_end"] - pd.Timedelta(days=H)).all()
     assert ev.auc > 0.7
@@ -153,15 +154,17 @@ def test_evaluation_on_the_later_cohort_beats_random(log):
     assert ev.lift["customers"].sum() == ev.n_test
     assert ev.lift["cum_share_positives"].iloc[-1] == pytest.approx(1.0)
     assert "AUC" in str(ev) and ev.summary().shape[1] == 1
-    proba = model.predict_proba(scored)
-    assert proba.between(0, 1).all()
+    # predict_proba takes a log, like fit: every customer of it, scored from their first purchase
+    proba = model.predict_proba(log)
+    assert proba.between(0, 1).all() and set(proba.index) == set(log["customer_id"])
+    np.testing.assert_allclose(proba.loc[scored.index].to_numpy(), scored["score"].to_numpy())
 
 
 def test_default_split_balances_cohorts_and_is_honest(log):
     model = LookalikeModel(horizon_days=H)
     d = model.split_dates(log)
     assert d["train_cohort_end"] == d["train_end"] - pd.Timedelta(days=H)
-    assert d["cohort_start"] < d["train_cohort_end"] < d["train_end"] <= d["test_cohort_end"]
+    assert d["cohort_start"] <= d["train_cohort_end"] < d["train_end"] < d["test_cohort_end"]
     model.fit(log)
     ev = model.evaluate(log)
     share = ev.n_train / (ev.n_train + ev.n_test)
@@ -185,7 +188,7 @@ def test_lift_table_known_answer():
     assert t["cum_share_positives"].tolist() == [1.0] * 5
     rnd = lift_table(np.tile([1, 0, 0, 0], 250), np.zeros(1000))  # constant scores: no lift
     assert rnd["lift"].tolist() == pytest.approx([1.0] * 10)
-    with pytest.raises(DataValidationError, match="No positive outcome"):
+    with pytest.raises(DataValidationError, match="no positive outcome"):
         lift_table(np.zeros(20), np.arange(20.0))
     with pytest.raises(DataValidationError, match="0/1"):
         lift_table(np.full(20, 2.0), np.arange(20.0))
@@ -193,10 +196,10 @@ def test_lift_table_known_answer():
 
 def test_errors(log):
     with pytest.raises(NotFittedError):
-        LookalikeModel().predict_proba(first_purchase_features(log))
-    with pytest.raises(DataValidationError, match="No room for a test cohort"):
+        LookalikeModel().predict_proba(log)
+    with pytest.raises(DataValidationError, match="no room for a test cohort"):
         LookalikeModel(horizon_days=H, train_end="2023-12-01", observation_end="2023-12-31").fit(log)
-    with pytest.raises(DataValidationError, match="No room for a training cohort"):
+    with pytest.raises(DataValidationError, match="no room for a training cohort"):
         LookalikeModel(horizon_days=H, train_end="2023-02-01").fit(log)
     with pytest.raises(DataValidationError, match="target="):
         LookalikeModel(target="loyal").fit(log)
@@ -209,7 +212,49 @@ def test_errors(log):
     one = log[log["customer_id"] == "c00000"]
     with pytest.raises(DataValidationError):
         LookalikeModel(horizon_days=H).fit(one)
-    assert "not fitted" in repr(LookalikeModel())
+    for bad in ({"horizon_days": "90"}, {"train_share": float("nan")}, {"high_value_share": True}):
+        with pytest.raises(DataValidationError, match=next(iter(bad))):
+            LookalikeModel(**bad).fit(log)
+    for bad_date in ("2023-06-31", "02/03/2023", 20230630):
+        with pytest.raises(DataValidationError, match="train_end"):
+            LookalikeModel(horizon_days=H, train_end=bad_date).fit(log)
+
+
+def test_scikit_learn_estimator_contract(log):
+    from sklearn.base import BaseEstimator, clone
+    from sklearn.exceptions import NotFittedError as SkNotFitted
+    from sklearn.linear_model import LogisticRegression
+
+    model = LookalikeModel(horizon_days=H, train_end=TRAIN_END, estimator=LogisticRegression(C=0.5),
+                           random_state=3)
+    assert isinstance(model, BaseEstimator)
+    params = model.get_params(deep=True)
+    assert params["random_state"] == 3 and params["estimator__C"] == 0.5 and "seed" not in params
+    copy = clone(model)
+    assert copy.get_params()["train_end"] == TRAIN_END and copy.estimator is not model.estimator
+    copy.set_params(estimator__C=2.0, horizon_days=30)
+    assert copy.estimator.C == 2.0 and copy.horizon_days == 30 and model.horizon_days == H
+    fitted = model.fit(log)
+    assert fitted is model and not hasattr(clone(model), "pipeline_")
+    with pytest.raises(SkNotFitted):
+        clone(model).predict_proba(log)
+
+
+def test_one_class_training_labels_are_a_validation_error(log):
+    # nobody comes back within the horizon: refused before scikit-learn sees one class, whatever the estimator
+    first_only = log.loc[log["date"].dt.normalize() == log.groupby("customer_id")["date"].transform("min").dt.normalize()]
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    for est in (None, HistGradientBoostingClassifier(max_iter=5)):
+        with pytest.raises(DataValidationError, match="same outcome"):
+            LookalikeModel(horizon_days=H, train_end=TRAIN_END, estimator=est).fit(first_only)
+
+
+def test_returns_are_not_first_purchases():
+    tx = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-05"]),
+                       "amount": [-20.0, 15.0]})
+    f = first_purchase_features(tx)
+    assert f.loc["a", "first_day"] == pd.Timestamp("2024-01-05") and f.loc["a", "first_value"] == 15.0
 
 
 # ------------------------------------------------------------------------- real data
@@ -219,7 +264,7 @@ def test_cdnow_master_lookalike(cdnow_master):
     # CDNOW acquired customers only in Q1 1997: a 28-day horizon leaves room for a later cohort
     model = LookalikeModel(horizon_days=28).fit(cdnow_master)
     ev = model.evaluate(cdnow_master)
-    assert ev.dates["test_first"] >= model.train_end_
+    assert ev.dates["test_first"] > model.train_end_
     assert ev.n_train > 5000 and ev.n_test > 4000
     assert set(model.features_) == {"first_value", "n_lines", "items", "mean_item_price", "weekday"}
     assert ev.auc > 0.53  # weak but real signal; the standard error here is about 0.01
@@ -234,6 +279,6 @@ def test_online_retail_lookalike():
     tx, _ = read_transactions(datasets.load_online_retail(), **ONLINE_RETAIL_COLUMNS)
     model = LookalikeModel(horizon_days=90, cohort_start="2011-01-01", target="high_value").fit(tx)
     ev = model.evaluate(tx)
-    assert ev.dates["train_last"] < model.train_end_ - pd.Timedelta(days=90)
+    assert ev.dates["train_last"] <= model.train_end_ - pd.Timedelta(days=90)
     assert {"country", "distinct_products", "hour"} <= set(model.features_)
     assert ev.auc > 0.58

@@ -7,16 +7,17 @@ import pandas as pd
 import pytest
 
 from crmlib import DataValidationError
-from crmlib.features import rfm_summary
-from crmlib.identify import customer_type, quadrant_profile, spend_trend, value_quadrant
+from crmlib.features import rfm_summary, spend_trend
+from crmlib.identify import customer_type, quadrant_profile, value_quadrant
 
 
 def _log() -> pd.DataFrame:
     rows = [
         ("grow", "2024-02-01", 10.0), ("grow", "2024-05-01", 90.0),  # previous 10, recent 90
         ("fade", "2024-01-15", 80.0), ("fade", "2024-04-20", 20.0),  # previous 80, recent 20
-        ("new", "2024-05-20", 30.0),  # recent only
-        ("gone", "2024-02-10", 40.0),  # previous only
+        ("new", "2024-05-20", 300.0),  # recent only: trend +1
+        ("new2", "2024-06-01", 5.0),  # recent only, small
+        ("gone", "2024-02-10", 40.0),  # previous only: trend -1
         ("old", "2023-01-01", 500.0),  # before both windows
     ]
     df = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
@@ -24,27 +25,32 @@ def _log() -> pd.DataFrame:
     return df
 
 
-def test_spend_trend_known_answers():
-    t = spend_trend(_log(), "2024-06-30", window_days=90)
-    # windows: previous [2024-01-02, 2024-04-01), recent [2024-04-01, 2024-06-30)
-    assert set(t.index) == {"grow", "fade", "new", "gone"}
-    assert t.loc["grow", ["previous", "recent"]].tolist() == [10.0, 90.0]
-    assert t.loc["grow", "trend"] == pytest.approx(0.8)
-    assert t.loc["fade", "trend"] == pytest.approx(-0.6)
-    assert t.loc["new", "trend"] == 1.0 and t.loc["gone", "trend"] == -1.0
-    assert t.loc["fade", "current_value"] == 100.0
+def test_customers_without_earlier_spend_are_new_not_potential():
+    # issue 9: on HEAD, a trend of +1 (no previous-window spend) made a customer "potential"
+    trend = spend_trend(_log(), observation_end="2024-06-29", window="90D")
+    q = value_quadrant(trend)
+    assert q.loc["new", "quadrant"] == "new" and q.loc["new2", "quadrant"] == "new"
+    assert q.loc["new", "quadrant_zh"] == "新客户"
+    assert "potential" not in set(q["quadrant"].astype(str))
+    # thresholds come from the customers with a trend (grow 100, fade 100, gone 40): median 100, trend 0
+    assert q.attrs["current_threshold"] == 100.0 and q.attrs["future_threshold"] == 0.0
+    assert q.attrs["future_measure"] == "spend_trend" and q.attrs["new_customers"] == 2
+    assert q.loc[["grow", "fade", "gone"], "quadrant"].astype(str).tolist() == ["value", "declining", "low_value"]
+    prof = quadrant_profile(q)
+    assert prof.loc["new", "customers"] == 2 and prof["customers"].sum() == len(q)
+    # the same through two Series and new=
+    q2 = value_quadrant(trend["current_value"], trend["trend"], new=trend["previous"] == 0, future_threshold=0)
+    assert (q2["quadrant"] == q["quadrant"]).all()
 
 
-def test_spend_trend_ignores_rows_on_or_after_at():
-    tx = _log()
-    more = pd.concat([tx, pd.DataFrame({"customer_id": ["grow"], "date": [pd.Timestamp("2024-06-30")],
-                                        "amount": [1e6]})], ignore_index=True)
-    pd.testing.assert_frame_equal(spend_trend(more, "2024-06-30", window_days=90),
-                                  spend_trend(tx, "2024-06-30", window_days=90))
-    with pytest.raises(DataValidationError, match="No purchase between"):
-        spend_trend(tx, "2030-01-01", window_days=30)
-    with pytest.raises(DataValidationError, match="window_days"):
-        spend_trend(tx, "2024-06-30", window_days=0)
+def test_trend_without_its_table_is_refused():
+    trend = spend_trend(_log(), observation_end="2024-06-29", window="90D")
+    with pytest.raises(DataValidationError, match="would be called 'potential'"):
+        value_quadrant(trend["current_value"], trend["trend"], future_threshold=0)
+    with pytest.raises(DataValidationError, match="boolean Series"):
+        value_quadrant(trend["current_value"], trend["trend"], new=trend["previous"])
+    with pytest.raises(DataValidationError, match="future value is missing"):
+        value_quadrant(trend["current_value"])
 
 
 def test_quadrant_labels_and_thresholds():
@@ -75,6 +81,9 @@ def test_quadrant_aligns_by_customer_and_rejects_mismatch():
         value_quadrant(cur.iloc[:0], cur.iloc[:0])
     with pytest.raises(DataValidationError, match="'median' or a number"):
         value_quadrant(cur, fut, current_threshold="mean")
+    for bad in (float("nan"), True):
+        with pytest.raises(DataValidationError, match="future_threshold"):
+            value_quadrant(cur, fut, future_threshold=bad)
 
 
 def test_quadrant_with_clv_like_future_value():
@@ -85,7 +94,8 @@ def test_quadrant_with_clv_like_future_value():
     q = value_quadrant(cur, clv)
     # median splits: about a quarter in each quadrant, exactly half high on each axis
     assert (q["current_value"] >= q.attrs["current_threshold"]).sum() == 200
-    assert q["quadrant"].value_counts().between(70, 130).all()
+    counts = q["quadrant"].value_counts()
+    assert counts.drop("new").between(70, 130).all() and counts["new"] == 0
 
 
 def test_customer_type(cdnow_sample):
@@ -96,5 +106,9 @@ def test_customer_type(cdnow_sample):
     assert (ct.loc[s["frequency"] > 0, "customer_type_zh"] == "关系型").all()
     with pytest.raises(DataValidationError, match="min_purchases"):
         customer_type(s, min_purchases=1)
+    with pytest.raises(DataValidationError, match="min_purchases"):
+        customer_type(s, min_purchases="2")
+    with pytest.raises(DataValidationError, match="customer_type: column 'frequency' has 1 missing"):
+        customer_type(s.assign(frequency=s["frequency"].astype(float).where(s.index != s.index[0])))
     with pytest.raises(DataValidationError, match="empty"):
         customer_type(s.iloc[:0])

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from crmlib import datasets
-from crmlib.reports import notebooks, run_notebook
+from crmlib.narrative import check_claims
+from crmlib.reports import embedded_images, notebooks, run_notebook
 
 NOTEBOOKS = notebooks()
 # notebooks that read only the bundled CDNOW data: one run is enough
@@ -61,3 +62,12 @@ def test_notebook_runs(path: Path, mode: str, tmp_path: Path):
     nb = json.loads(run.executed.read_text(encoding="utf-8"))
     errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+    # Charts inline: the kernel runs without MPLBACKEND, so every saved chart is also shown
+    # in the notebook (and its HTML). One image/png output per distinct saved figure.
+    assert embedded_images(run.executed) == len({f.stem for f in pngs}), (
+        f"{embedded_images(run.executed)} images shown inline, {len(pngs)} charts saved "
+        f"({sorted(f.stem for f in pngs)}): show each saved figure exactly once"
+    )
+    # Every number the prose states agrees with the table it cites.
+    if (run.output_dir / "claims.json").exists():
+        assert check_claims(run.output_dir) == []

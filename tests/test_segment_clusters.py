@@ -9,7 +9,7 @@ import pytest
 
 from crmlib import DataValidationError
 from crmlib.exceptions import NotFittedError
-from crmlib.segment import RFMClusters, compare_clusters
+from crmlib.segment import RFMClusters, cluster_names, compare_clusters
 
 
 def _planted(n_per: int = 200, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
@@ -79,12 +79,11 @@ def test_predict_matches_fitted_labels():
 
 
 def test_not_fitted_and_repr():
-    model = RFMClusters()
-    assert "n_clusters=None" in repr(model)
+    model = RFMClusters(n_clusters=3)
+    assert "n_clusters=3" in repr(model)
     with pytest.raises(NotFittedError, match="not fitted yet"):
         model.predict(_planted()[0])
-    model.fit(_planted()[0])
-    assert "fitted: k=3" in repr(model)
+    assert model.fit(_planted()[0]) is model and model.n_clusters_ == 3
 
 
 def test_bad_input():
@@ -97,13 +96,13 @@ def test_bad_input():
         RFMClusters().fit(df.drop(columns="spend"))
     neg = _planted()[0]
     neg.iloc[0, 2] = -5.0
-    with pytest.raises(DataValidationError, match="missing or negative"):
+    with pytest.raises(DataValidationError, match="RFMClusters.fit: 1 customers have missing, infinite or negative"):
         RFMClusters(n_clusters=3).fit(neg)
     same = pd.DataFrame({"recency_days": [3.0] * 20, "purchases": [1.0] * 20, "spend": [9.0] * 20},
                         index=[str(i) for i in range(20)])
     with pytest.raises(DataValidationError, match="Too few distinct customers"):
         RFMClusters(n_clusters=3).fit(same)
-    with pytest.raises(DataValidationError, match=">= 2"):
+    with pytest.raises(DataValidationError, match="need 2 <= n_clusters"):
         RFMClusters(n_clusters=1).fit(_planted()[0])
 
 
@@ -117,3 +116,96 @@ def test_compare_clusters_crosstab():
     assert shares.loc["B"].sum() == pytest.approx(1.0)
     with pytest.raises(DataValidationError, match="not indexed by the same customers"):
         compare_clusters(labels, segs.iloc[:3])
+
+
+# ------------------------------------------------------------- issue 8: names and contract
+
+
+def _names_agree_with_means(prof: pd.DataFrame) -> None:
+    """Every word of a name ranks the cluster consistently with its mean values."""
+    levels = {
+        "mean_recency_days": (("recent", 0), ("mid recency", 1), ("lapsed", 2)),  # fewer days ranks first
+        "mean_purchases": (("frequent", 2), ("occasional", 1), ("infrequent", 0), ("one-off", 0)),
+        "mean_spend": (("high spend", 2), ("mid spend", 1), ("low spend", 0)),
+    }
+    words = prof["name"].str.split(" · ", expand=True).apply(lambda c: c.str.replace(r" \(.*\)$", "", regex=True))
+    for j, (col, table) in enumerate(levels.items()):
+        level = words[j].map(dict(table))
+        assert level.notna().all(), words[j].tolist()
+        for a in prof.index:
+            for b in prof.index:
+                if level[a] > level[b]:  # a is named higher than b on this dimension
+                    assert prof.loc[a, col] > prof.loc[b, col], (col, prof.loc[[a, b], ["name", col]])
+    one_off = words[1] == "one-off"
+    assert (prof.loc[one_off, "mean_purchases"] < 1.5).all()
+
+
+def test_cluster_names_are_unique_and_agree_with_the_cluster_means():
+    df, _ = _planted(seed=5)
+    model = RFMClusters(k_range=range(2, 9), n_init=3).fit(df)
+    for k in model.silhouette_.index:
+        prof = model.select(int(k)).profile_
+        assert prof["name"].is_unique, prof["name"].tolist()
+        _names_agree_with_means(prof)
+
+
+def test_frequent_cluster_is_never_called_one_off():
+    # two clusters that both buy often: HEAD called the lower one "one-off" (12.5 purchases)
+    means = pd.DataFrame({"recency_days": [20.0, 30.0], "purchases": [40.0, 12.5], "spend": [5000.0, 900.0]},
+                         index=[1, 2])
+    names = cluster_names(means)
+    assert "one-off" not in names.loc[2] and names.is_unique
+    # four clusters where two share every word: names still differ, by the widest difference
+    means = pd.DataFrame({"recency_days": [5.0, 100.0, 400.0, 600.0], "purchases": [20.0, 3.0, 2.9, 1.0],
+                          "spend": [900.0, 100.0, 99.0, 10.0]}, index=[1, 2, 3, 4])
+    names = cluster_names(means)
+    assert names.is_unique
+    assert names.loc[2].endswith("(more recent)") and names.loc[3].endswith("(less recent)")
+
+
+def test_rfm_clusters_is_a_scikit_learn_estimator():
+    from sklearn.base import BaseEstimator, clone
+
+    model = RFMClusters(n_clusters=3, random_state=7, n_init=2)
+    assert isinstance(model, BaseEstimator)
+    twin = clone(model)
+    assert twin.get_params(deep=True) == model.get_params(deep=True)
+    assert twin.set_params(n_clusters=4) is twin and twin.n_clusters == 4 and model.n_clusters == 3
+    assert "seed" not in model.get_params()
+    df, _ = _planted(seed=6)
+    a, b = model.fit(df), clone(model).fit(df)
+    pd.testing.assert_series_equal(a.labels_, b.labels_)
+
+
+def test_fit_and_predict_take_the_same_input():
+    from crmlib.features import rfm_summary
+    from crmlib.segment import rfm_scores
+
+    rng = np.random.default_rng(3)
+    n = 300
+    last = pd.Timestamp("2024-06-30") - pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    summary = pd.DataFrame(
+        {"first_purchase": last - pd.to_timedelta(rng.integers(0, 300, n), unit="D"), "last_purchase": last,
+         "frequency": rng.poisson(2, n), "total_spend": rng.lognormal(4, 1, n)},
+        index=pd.Index([f"c{i:03d}" for i in range(n)], name="customer_id"),
+    )
+    summary.attrs["observation_end"] = pd.Timestamp("2024-06-30")
+    scores = rfm_scores(summary)
+    model = RFMClusters(n_clusters=3, n_init=2).fit(scores)
+    pd.testing.assert_series_equal(model.predict(scores), model.labels_)
+    pd.testing.assert_series_equal(model.predict(summary), model.labels_)
+    from_summary = RFMClusters(n_clusters=3, n_init=2).fit(summary)
+    pd.testing.assert_series_equal(from_summary.labels_, model.labels_)
+    assert rfm_summary  # the summary shape is rfm_summary's
+
+
+def test_duplicated_ids_and_bad_params_are_refused():
+    df, _ = _planted(seed=2)
+    dup = pd.concat([df, df.iloc[:3]])
+    with pytest.raises(DataValidationError, match="RFMClusters.fit: the RFM table has 3 duplicated customer ids"):
+        RFMClusters(n_clusters=3).fit(dup)
+    with pytest.raises(DataValidationError, match="n_init"):
+        RFMClusters(n_clusters=3, n_init=0).fit(df)
+    text = df.astype({"spend": str})
+    with pytest.raises(DataValidationError, match="'spend' must be numeric"):
+        RFMClusters(n_clusters=3).fit(text)

@@ -77,7 +77,7 @@ def test_single_customer_and_too_few_customers():
 
 def test_missing_values_rejected():
     s = pd.Series([1.0, np.nan, 3.0, 4.0, 5.0, 6.0], index=list("abcdef"))
-    with pytest.raises(DataValidationError, match="no 'values' value|have no"):
+    with pytest.raises(DataValidationError, match="missing or infinite"):
         quintile_scores(s)
 
 
@@ -89,6 +89,7 @@ def _summary() -> pd.DataFrame:
                            "2024-02-15", "2024-03-20", "2024-01-20", "2024-03-25", "2024-02-01"])
     return pd.DataFrame(
         {
+            "first_purchase": last - pd.to_timedelta([300, 100, 0, 400, 0, 50, 80, 20, 0, 200], unit="D"),
             "last_purchase": last,
             "frequency": [9, 4, 0, 12, 0, 2, 5, 1, 0, 3],
             "total_spend": [900.0, 300.0, 20.0, 2000.0, 15.0, 150.0, 500.0, 60.0, 40.0, 200.0],
@@ -121,7 +122,7 @@ def test_rfm_table_bad_input():
         rfm_table(_summary().drop(columns="total_spend"))
     with pytest.raises(DataValidationError, match="bought after observation_end"):
         rfm_table(_summary(), observation_end="2024-01-01")
-    with pytest.raises(DataValidationError, match="Expected a DataFrame"):
+    with pytest.raises(DataValidationError, match="expects a pandas DataFrame"):
         rfm_scores([1, 2, 3])
 
 
@@ -144,7 +145,8 @@ def test_default_rules_cover_all_125_combinations_exactly_once():
     assert len(rules) == 11
     assert rules["segment_zh"].str.len().gt(0).all()
     cov = rule_coverage(rules)
-    assert len(cov) == 125
+    assert len(cov) == 250  # 125 score combinations, for customers who are new and who are not
+    assert cov.groupby("new").size().tolist() == [125, 125]
     assert not (cov["segment"] == "Unassigned").any()
     # all 11 segments are reachable
     assert set(cov["segment"]) == set(rules["segment"])
@@ -153,8 +155,10 @@ def test_default_rules_cover_all_125_combinations_exactly_once():
     assert set(rules["segment"]) == names
 
 
-def _cells(rfm_triples):
-    return pd.DataFrame(rfm_triples, columns=["R", "F", "M"], index=[f"x{i}" for i in range(len(rfm_triples))])
+def _cells(rfm_triples, new=False):
+    out = pd.DataFrame(rfm_triples, columns=["R", "F", "M"], index=[f"x{i}" for i in range(len(rfm_triples))])
+    out["new"] = new
+    return out
 
 
 @pytest.mark.parametrize(
@@ -165,7 +169,7 @@ def _cells(rfm_triples):
         (4, 5, 5, "Loyal"),
         (3, 4, 4, "Loyal"),
         (5, 2, 3, "Potential loyalist"),  # FM = 2.5 -> 3
-        (5, 1, 1, "New"),
+        (5, 1, 1, "Promising"),  # recent and low, but not new: New needs a recent first purchase
         (4, 1, 1, "Promising"),
         (3, 3, 3, "Need attention"),
         (3, 1, 2, "About to sleep"),
@@ -187,6 +191,9 @@ def test_every_score_combination_gets_exactly_one_segment():
     out = assign_segments(_cells(triples))
     assert out["segment"].notna().all() and len(out) == 125
     assert out["segment_zh"].str.len().gt(0).all()
+    assert "New" not in set(out["segment"])
+    new = assign_segments(_cells(triples, new=True))
+    assert set(new["segment"]) == {"Champions", "Loyal", "New"}
 
 
 def test_rules_are_data_first_match_wins():
@@ -278,9 +285,11 @@ def test_eight_class_rules_partition_the_grid():
 def _segmented() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     n = 500
+    last = pd.Timestamp("2024-06-30") - pd.to_timedelta(rng.integers(0, 365, n), unit="D")
     summary = pd.DataFrame(
         {
-            "last_purchase": pd.Timestamp("2024-06-30") - pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+            "first_purchase": last - pd.to_timedelta(rng.integers(0, 400, n), unit="D"),
+            "last_purchase": last,
             "frequency": rng.poisson(2, n),
             "total_spend": rng.lognormal(4, 1, n).round(2),
         },
@@ -357,3 +366,103 @@ def test_online_retail_segments():
     assert (prof["customers"] > 0).all()  # all 11 segments occur on real data
     # Champions and Loyal bring most of the revenue
     assert prof.loc[["Champions", "Loyal"], "share_revenue"].sum() > 0.6
+
+
+# ------------------------------------------------------- issue 8: silent wrong results
+
+
+def test_duplicated_customer_ids_are_refused():
+    summary = pd.concat([_summary(), _summary().iloc[:2]])
+    with pytest.raises(DataValidationError, match="rfm_scores: the RFM summary has 2 duplicated customer ids"):
+        rfm_scores(summary, observation_end="2024-03-31")
+    table = rfm_table(_summary(), observation_end="2024-03-31")
+    with pytest.raises(DataValidationError, match="rfm_scores: the RFM table has 1 duplicated"):
+        rfm_scores(pd.concat([table, table.iloc[:1]]))
+    with pytest.raises(DataValidationError, match="duplicated customer ids"):
+        quintile_scores(pd.Series([1.0, 2, 3, 4, 5, 6], index=list("aabcde")))
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_quintile_scores_refuse_infinite_and_missing_values(bad):
+    s = pd.Series([1.0, 2, 3, 4, 5, 6, 7, 8, 9, bad], index=[f"c{i}" for i in range(10)], name="spend")
+    with pytest.raises(DataValidationError, match="quintile_scores: column 'spend' has 1 missing or infinite") as err:
+        quintile_scores(s)
+    assert "Suggestion:" in str(err.value)
+
+
+def test_text_values_and_text_scores_are_refused():
+    s = pd.Series([str(i) for i in range(10)], index=[f"c{i}" for i in range(10)], name="spend")
+    with pytest.raises(DataValidationError, match="must be numeric"):
+        quintile_scores(s)
+    cells = _cells([(5, 5, 5), (1, 1, 1)]).astype({"R": str})
+    with pytest.raises(DataValidationError, match="assign_segments: score column 'R' must hold whole numbers"):
+        assign_segments(cells)
+
+
+def test_invalid_calendar_date_and_inclusive_end():
+    with pytest.raises(DataValidationError, match="observation_end='2025-06-31' is not a valid date"):
+        rfm_table(_summary(), observation_end="2025-06-31")
+    with pytest.raises(DataValidationError, match="is a number, not a date"):
+        rfm_scores(_summary(), observation_end=20240331)
+    # the end is inclusive: a purchase on the end day itself is allowed, recency 0
+    t = rfm_table(_summary(), observation_end="2024-03-31")
+    assert t.loc["c3", "recency_days"] == 0
+    with pytest.raises(DataValidationError, match="bought after observation_end=2024-03-30"):
+        rfm_table(_summary(), observation_end="2024-03-30")
+
+
+def test_bad_summary_columns_are_refused():
+    tz = _summary()
+    tz["last_purchase"] = tz["last_purchase"].dt.tz_localize("Europe/London")
+    with pytest.raises(DataValidationError, match="rfm_table: column 'last_purchase' must hold naive dates"):
+        rfm_table(tz, observation_end="2024-03-31")
+    nan = _summary().astype({"frequency": float})
+    nan.iloc[0, nan.columns.get_loc("frequency")] = np.nan
+    with pytest.raises(DataValidationError, match="rfm_scores: column 'frequency' has 1 missing"):
+        rfm_scores(nan, observation_end="2024-03-31")
+    dup_cols = pd.concat([_summary(), _summary()[["frequency"]]], axis=1)
+    with pytest.raises(DataValidationError, match="duplicated column names"):
+        rfm_table(dup_cols)
+
+
+def test_new_means_a_recent_first_purchase():
+    """HEAD put long-standing customers with many orders in "New" (R = 5, FM = 1)."""
+    end = pd.Timestamp("2024-06-30")
+    rng = np.random.default_rng(1)
+    n = 200
+    last = end - pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    first = last - pd.to_timedelta(rng.integers(0, 900, n), unit="D")
+    summary = pd.DataFrame(
+        {"first_purchase": first, "last_purchase": last, "frequency": rng.poisson(3, n),
+         "total_spend": rng.lognormal(4, 1, n)},
+        index=pd.Index([f"c{i:03d}" for i in range(n)], name="customer_id"),
+    )
+    # veterans: first seen years ago, 5-14 orders, but the lowest spend and a purchase today
+    vets = [f"c{i:03d}" for i in range(5)]
+    summary.loc[vets, "first_purchase"] = end - pd.Timedelta(days=1500)
+    summary.loc[vets, "last_purchase"] = end
+    summary.loc[vets, "frequency"] = [4, 6, 8, 10, 13]
+    summary.loc[vets, "total_spend"] = 0.5
+    scores = rfm_scores(summary, observation_end=end)
+    seg = assign_segments(scores)
+    new = seg["segment"] == "New"
+    assert new.any()
+    assert (seg.loc[new, "tenure_days"] < 90).all()  # first purchase within 90 days of the end
+    assert not new.loc[vets].any()
+    expected = summary["first_purchase"] >= end + pd.Timedelta(days=1) - pd.Timedelta(days=90)
+    pd.testing.assert_series_equal(scores["new"], expected, check_names=False)
+    # a wider window makes more customers new; the window is a duration
+    wider = rfm_scores(summary, observation_end=end, new_within="26W")
+    assert wider["new"].sum() > scores["new"].sum() and wider.attrs["new_within"] == pd.Timedelta(weeks=26)
+    with pytest.raises(DataValidationError, match="new_within"):
+        rfm_scores(summary, observation_end=end, new_within="90")
+
+
+def test_rules_need_the_new_flag_when_they_use_it():
+    cells = _cells([(5, 1, 1)]).drop(columns="new")
+    with pytest.raises(DataValidationError, match="'New' need the 'new' flag"):
+        assign_segments(cells)
+    # rules that ignore the flag work without it
+    assert assign_segments(cells, eight_class_rules())["segment"].tolist() == ["General development"]
+    with pytest.raises(DataValidationError, match="Rule column 'new' must hold True"):
+        validate_rules([{"segment": "A", "new": "yes"}, {"segment": "B"}])

@@ -112,7 +112,7 @@ def test_concentration_with_zero_value_customers():
         (pd.Series([], dtype=float), "empty"),
         (pd.Series([1.0, -2.0, 3.0]), "negative"),
         (pd.Series([1.0, np.nan]), "missing or infinite"),
-        (pd.Series([0.0, 0.0]), "Total value is zero"),
+        (pd.Series([0.0, 0.0]), "total value is zero"),
         (pd.Series(["a", "b"]), "must be numeric"),
         (pd.Series([1.0, 2.0], index=["a", "a"]), "duplicated customer ids"),
         ([1.0, 2.0], "must be a pandas Series"),
@@ -124,7 +124,7 @@ def test_bad_values(value, match):
 
 
 def test_bad_shares():
-    with pytest.raises(DataValidationError, match="strictly between 0 and 1"):
+    with pytest.raises(DataValidationError, match="top=1.2 is out of range"):
         concentration(_series([1.0, 2.0]), top=1.2)
 
 
@@ -165,7 +165,7 @@ def test_tier_thresholds_configurable():
     "cuts,labels,match",
     [
         ((0.95, 0.8), TIERS, "increasing"),
-        ((0.0, 0.8), TIERS, "strictly between"),
+        ((0.0, 0.8), TIERS, "cuts=0.0 is out of range"),
         ((0.8,), TIERS, "make 2 tiers, but 3"),
         ((), TIERS, "increasing"),
     ],

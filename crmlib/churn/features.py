@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from crmlib.checks import check_log
@@ -18,7 +17,7 @@ from crmlib.churn._common import ONE_DAY, customers_before, purchases
 from crmlib.churn.labels import churn_labels
 from crmlib.conventions import end_bound, to_duration
 from crmlib.exceptions import DataValidationError
-from crmlib.features import rfm_summary
+from crmlib.features import rfm_summary, spend_trend
 
 __all__ = ["FEATURE_COLUMNS", "FEATURE_DESCRIPTIONS", "churn_dataset", "churn_features"]
 
@@ -119,11 +118,10 @@ def churn_features(
     out["total_spend"] = rfm["total_spend"].astype("float64")
     out["avg_spend"] = out["total_spend"] / (out["frequency"] + 1.0)
 
-    recent = _spend_between(buys, start - window, start).reindex(ids, fill_value=0.0)
-    prior = _spend_between(buys, start - 2 * window, start - window).reindex(ids, fill_value=0.0)
-    both = recent + prior
-    out["spend_last_window"] = recent
-    out["spend_trend"] = np.where(both > 0, (recent - prior) / both.where(both > 0, 1.0), 0.0)
+    # the one spend trend of crmlib; customers with no purchase in either window get 0
+    trend = spend_trend(buys, observation_end=observation_end, window=window, allow_empty=True)
+    out["spend_last_window"] = trend["recent"].reindex(ids, fill_value=0.0)
+    out["spend_trend"] = trend["trend"].reindex(ids, fill_value=0.0)
 
     repeat = out["frequency"] > 0
     out["mean_gap_days"] = (out["active_span_days"] / out["frequency"]).where(repeat)
@@ -139,11 +137,6 @@ def churn_features(
     out = out[FEATURE_COLUMNS]
     out.index.name = "customer_id"
     return out
-
-
-def _spend_between(buys: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Series:
-    mask = (buys["date"] >= lo) & (buys["date"] < hi)
-    return buys.loc[mask].groupby("customer_id")["amount"].sum().astype("float64")
 
 
 def _last_gap(buys: pd.DataFrame) -> pd.Series:

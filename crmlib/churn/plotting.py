@@ -228,7 +228,10 @@ def plot_profit_curve(
     title: str | None = None,
     **kwargs,
 ) -> Axes:
-    """Campaign profit by targeting depth, with the profit-maximising depth marked.
+    """Campaign profit by targeting depth, with the expected-profit-maximising depth marked.
+
+    The mark is labelled with its expected and (when outcomes are known) realised profit;
+    when no depth has a positive expected profit, nothing is marked and the legend says so.
 
     The campaign's assumptions (contact cost, save rate) are printed on the chart: the
     optimum depends on them.
@@ -258,10 +261,18 @@ def plot_profit_curve(
                                                       "label": f"{prefix}expected profit", **kwargs})
         if realised and "realised_profit" in c:
             ax.plot(c["depth"], c["realised_profit"], color=colour, lw=1.5, ls="--", label=f"{prefix}realised profit")
+        if pc.best_n == 0:
+            # no depth is expected to pay: mark nothing as "best"
+            ax.plot([], [], ls="none", label=f"{prefix}no depth pays: expected profit <= 0 at every depth")
+            continue
         best = format_money(pc.best_expected_profit, currency)
+        # the optimum is an expectation; the realised profit there can be a loss, so say it
+        realised_text = ("" if pc.realised_at_best is None
+                         else f", realised {format_money(pc.realised_at_best, currency)}")
         ax.plot([pc.best_depth], [pc.best_expected_profit], marker="*", ms=16, color=colour,
                 markeredgecolor="black", zorder=5, ls="none", clip_on=False,
-                label=_plain(f"{prefix}best depth: top {format_percent(pc.best_depth)}, expected {best}"))
+                label=_plain(f"{prefix}expected optimum: top {format_percent(pc.best_depth)}, "
+                             f"expected {best}{realised_text}"))
     # the assumptions the optimum rests on, once when every curve shares them
     stated = {
         name: f"contact cost {format_money(pc.contact_cost, currency, 2)} per customer, "

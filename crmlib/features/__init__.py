@@ -7,5 +7,6 @@ from crmlib.features.rfm import (
     check_transactions,
     rfm_summary,
 )
+from crmlib.features.trend import spend_trend
 
-__all__ = ["ENGINES", "calibration_holdout_split", "check_transactions", "rfm_summary"]
+__all__ = ["ENGINES", "calibration_holdout_split", "check_transactions", "rfm_summary", "spend_trend"]

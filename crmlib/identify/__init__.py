@@ -1,6 +1,8 @@
 """Identify customers (辨别顾客/客户识别): lifecycle states and transitions, value /
 potential / declining customers, and a look-alike model of future loyal customers.
 
+Every reference date is an inclusive ``observation_end`` (see :mod:`crmlib.conventions`).
+The spend trend used by the value quadrant lives in :func:`crmlib.features.spend_trend`.
 Plots are in :mod:`crmlib.identify.plotting`.
 """
 
@@ -20,15 +22,14 @@ from crmlib.identify.lookalike import (
     LookalikeModel,
     first_purchase_features,
     horizon_labels,
-    lift_table,
 )
 from crmlib.identify.quadrant import (
     QUADRANTS,
     customer_type,
     quadrant_profile,
-    spend_trend,
     value_quadrant,
 )
+from crmlib.metrics import lift_table  # the one lift table, re-exported for look-alike users
 
 __all__ = [
     "NON_CUSTOMER",
@@ -46,7 +47,6 @@ __all__ = [
     "lift_table",
     "quadrant_profile",
     "reference_dates",
-    "spend_trend",
     "state_labels",
     "transition_matrix",
     "value_quadrant",

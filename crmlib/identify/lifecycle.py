@@ -1,7 +1,10 @@
 """Customer lifecycle states at a reference date (客户的状态) and transitions between dates.
 
-A customer's state at a reference date ``at`` uses only purchases dated *before* ``at``
-(the state at the start of that day). Purchases on the same calendar day are one purchase.
+A customer's state as of ``observation_end`` uses only purchases dated up to and
+including that day (a date-only value includes its whole day; the state at the end of
+that day). Purchases on the same calendar day are one purchase, and only purchases count
+(:func:`crmlib.conventions.purchase_mask`: a return is not a purchase day). Days since
+the last purchase are counted to the day of ``observation_end`` (0 for a purchase on it).
 
 Definitions (all thresholds are fields of :class:`LifecycleCriteria`):
 
@@ -35,8 +38,10 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 import pandas as pd
 
+from crmlib.checks import check_log, check_series
+from crmlib.conventions import end_bound, to_date, to_number
 from crmlib.exceptions import DataValidationError
-from crmlib.identify._common import check_transactions, purchase_days, to_timestamp
+from crmlib.identify._common import purchase_days
 
 __all__ = [
     "STATES",
@@ -117,8 +122,16 @@ class LifecycleCriteria:
         def bad(msg: str, suggestion: str) -> None:
             raise DataValidationError(msg, suggestion=suggestion)
 
-        if int(self.loyal_min_purchases) != self.loyal_min_purchases or self.loyal_min_purchases < 2:
-            bad(f"loyal_min_purchases={self.loyal_min_purchases!r} must be a whole number >= 2.", "e.g. 4.")
+        # text, booleans, NaN and inf are refused before any comparison
+        to_number(self.loyal_min_purchases, "loyal_min_purchases", low=2, integer=True, example="4")
+        to_number(self.at_risk_gap_multiple, "at_risk_gap_multiple", example="1.5")
+        to_number(self.churn_gap_multiple, "churn_gap_multiple", example="3")
+        to_number(self.min_gap_days, "min_gap_days", example="30")
+        if self.default_gap_days is not None:
+            to_number(self.default_gap_days, "default_gap_days", example="60")
+        to_number(self.won_back_days, "won_back_days", example="90")
+        to_number(self.p_alive_threshold, "p_alive_threshold", example="0.3")
+        to_number(self.p_alive_at_risk, "p_alive_at_risk", example="0.5")
         if not self.at_risk_gap_multiple > 0 or not self.churn_gap_multiple > self.at_risk_gap_multiple:
             bad(
                 f"Need 0 < at_risk_gap_multiple ({self.at_risk_gap_multiple}) < churn_gap_multiple "
@@ -155,7 +168,7 @@ def _criteria(criteria: LifecycleCriteria | None, kwargs: dict) -> LifecycleCrit
     if criteria is not None and kwargs:
         raise DataValidationError(
             "Pass either criteria=LifecycleCriteria(...) or keyword thresholds, not both.",
-            suggestion="e.g. lifecycle_states(tx, at, churn_gap_multiple=4).",
+            suggestion="e.g. lifecycle_states(tx, observation_end, churn_gap_multiple=4).",
         )
     if criteria is not None:
         if not isinstance(criteria, LifecycleCriteria):
@@ -168,34 +181,32 @@ def _criteria(criteria: LifecycleCriteria | None, kwargs: dict) -> LifecycleCrit
 
 
 def _check_p_alive(p_alive: pd.Series, ids: pd.Index) -> pd.Series:
-    if not isinstance(p_alive, pd.Series):
-        raise DataValidationError(
-            f"p_alive must be a Series indexed by customer_id, got {type(p_alive).__name__}.",
-            suggestion="pass a model's P(alive) at the reference date, e.g. model.conditional_probability_alive(...).",
-        )
-    p = p_alive.copy()
-    p.index = p.index.astype("str")
+    func = "lifecycle_states"
+    hint = "pass a model's P(alive) as of observation_end, e.g. model.conditional_probability_alive(summary)."
+    p = check_series(p_alive, "p_alive", func=func, suggestion=hint)
+    # ids are matched as they are: 15000 and "15000" are different customers, never guessed equal
     missing = ids.difference(p.index)
     if len(missing):
+        kinds = f" (log ids are {ids.dtype}, p_alive ids are {p.index.dtype})" if ids.dtype != p.index.dtype else ""
         raise DataValidationError(
-            f"p_alive has no value for {len(missing):,} customers seen before the reference date.",
+            f"{func}: p_alive has no value for {len(missing):,} customers seen by observation_end{kinds}.",
             rows=pd.Series(list(missing[:5]), name="customer_id").to_frame(),
-            suggestion="compute P(alive) for every customer with a purchase before the reference date.",
+            suggestion="compute P(alive) for every customer with a purchase by observation_end, indexed by the "
+            "same customer ids as the log.",
         )
     p = p.loc[ids]
-    v = pd.to_numeric(p, errors="coerce")
-    bad = v.isna() | (v < 0) | (v > 1)
+    bad = (p < 0) | (p > 1)
     if bad.any():
         raise DataValidationError(
-            f"{int(bad.sum()):,} P(alive) values are missing or outside [0, 1].",
+            f"{func}: {int(bad.sum()):,} P(alive) values are outside [0, 1].",
             rows=p[bad].to_frame("p_alive"),
             suggestion="pass probabilities.",
         )
-    return v.astype("float64")
+    return p.astype("float64")
 
 
-def _states(pdays: pd.DataFrame, at: pd.Timestamp, crit: LifecycleCriteria, p_alive: pd.Series | None) -> pd.DataFrame:
-    at_day = int(np.datetime64(at.normalize(), "D").astype(np.int64))
+def _states(pdays: pd.DataFrame, end: pd.Timestamp, crit: LifecycleCriteria, p_alive: pd.Series | None) -> pd.DataFrame:
+    at_day = int(np.datetime64(end.normalize(), "D").astype(np.int64))
     g = pdays.groupby("customer_id", sort=True)
     per = pd.DataFrame(
         {
@@ -255,30 +266,31 @@ def _states(pdays: pd.DataFrame, at: pd.Timestamp, crit: LifecycleCriteria, p_al
     )
     if p_alive is not None:
         out["p_alive"] = p.to_numpy()
-    out.attrs.update({"at": at, "criteria": asdict(crit), "population_gap_days": pop_gap})
+    out.attrs.update({"observation_end": end, "criteria": asdict(crit), "population_gap_days": pop_gap})
     return out
 
 
 def lifecycle_states(
     transactions: pd.DataFrame,
-    at: str | pd.Timestamp,
+    observation_end: str | pd.Timestamp,
     *,
     p_alive: pd.Series | None = None,
     criteria: LifecycleCriteria | None = None,
     **thresholds: object,
 ) -> pd.DataFrame:
-    """Each customer's lifecycle state at the start of day ``at``.
+    """Each customer's lifecycle state as of ``observation_end`` (inclusive).
 
     Parameters
     ----------
-    transactions : DataFrame
-        Validated log (``customer_id``, ``date``, ``amount``). Only rows dated before
-        ``at`` are used.
-    at : date-like
-        Reference date.
+    transactions : DataFrame or Transactions
+        Validated log (``customer_id``, ``date``, ``amount``). Only purchases dated up to
+        and including ``observation_end`` are used.
+    observation_end : date-like
+        Last day of history used, inclusive (``"2011-12-09"``).
     p_alive : Series, optional
-        P(alive) per customer at ``at`` from a CLV model (e.g. BG/NBD); when given, it
-        decides churned and at risk instead of the gap rule.
+        P(alive) per customer as of ``observation_end`` from a CLV model (e.g. BG/NBD),
+        indexed by the same customer ids as the log; when given, it decides churned and
+        at risk instead of the gap rule.
     criteria : LifecycleCriteria, optional
         All thresholds at once; or pass them as keywords (``churn_gap_multiple=4``, ...).
     **thresholds
@@ -287,18 +299,18 @@ def lifecycle_states(
     Returns
     -------
     DataFrame
-        Indexed by ``customer_id`` (customers with a purchase before ``at``): ``state``
+        Indexed by ``customer_id`` (customers with a purchase by ``observation_end``): ``state``
         (ordered categorical, :data:`STATES`), ``state_zh``, ``n_purchases`` (purchase
         days), ``first_purchase``, ``last_purchase``, ``days_since_last``,
         ``typical_gap_days``, ``at_risk_after_days``, ``churn_after_days``,
-        ``last_win_back`` (NaT if never) and ``p_alive`` when given. ``attrs`` hold the
-        reference date, the criteria and the population gap.
+        ``last_win_back`` (NaT if never) and ``p_alive`` when given. ``attrs`` hold
+        ``observation_end``, the criteria and the population gap.
 
     Raises
     ------
     DataValidationError
-        No purchase before ``at``; unknown or inconsistent thresholds; P(alive) missing
-        for some customers or outside [0, 1].
+        No purchase by ``observation_end``; a bad date; unknown or inconsistent
+        thresholds; P(alive) missing for some customers or outside [0, 1].
 
     Examples
     --------
@@ -306,19 +318,34 @@ def lifecycle_states(
     >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
     ...                    "date": pd.to_datetime(["2024-01-01", "2024-01-20", "2024-01-10"]),
     ...                    "amount": [10.0, 5.0, 8.0]})
-    >>> lifecycle_states(tx, "2024-02-01")["state"].tolist()
+    >>> lifecycle_states(tx, "2024-01-31")["state"].tolist()
     ['repeat', 'first_time']
     """
-    tx = check_transactions(transactions)
-    crit = _criteria(criteria, thresholds)
-    at_ts = to_timestamp(at, "at")
-    before = tx.loc[tx["date"] < at_ts]
-    if len(before) == 0:
+    return _lifecycle_states(transactions, observation_end, p_alive=p_alive, criteria=criteria,
+                             thresholds=thresholds, func="lifecycle_states")
+
+
+def _lifecycle_states(
+    transactions: object,
+    observation_end: object,
+    *,
+    func: str,
+    p_alive: pd.Series | None = None,
+    criteria: LifecycleCriteria | None = None,
+    thresholds: dict | None = None,
+) -> pd.DataFrame:
+    tx = check_log(transactions, func=func)
+    crit = _criteria(criteria, thresholds or {})
+    end = to_date(observation_end, "observation_end")
+    pdays = purchase_days(tx.loc[tx["date"] < end_bound(end, "observation_end")])
+    if len(pdays) == 0:
         raise DataValidationError(
-            f"No purchase before at={at_ts:%Y-%m-%d}: there is no customer to classify yet.",
-            suggestion=f"the log starts on {tx['date'].min():%Y-%m-%d}; choose a later reference date.",
+            f"{func}: no purchase on or before observation_end={end:%Y-%m-%d}: there is no customer to "
+            "classify yet.",
+            column="date",
+            suggestion=f"the log starts on {tx['date'].min():%Y-%m-%d}; choose a later observation_end.",
         )
-    return _states(purchase_days(before), at_ts, crit, p_alive)
+    return _states(pdays, end, crit, p_alive)
 
 
 def transition_matrix(
@@ -334,10 +361,11 @@ def transition_matrix(
 
     Parameters
     ----------
-    transactions : DataFrame
+    transactions : DataFrame or Transactions
         Validated log.
     start, end : date-like
-        Reference dates, ``start < end`` (e.g. the first days of two quarters).
+        Inclusive observation ends, ``start < end`` (e.g. the last days of two quarters):
+        states as of the end of day ``start`` and as of the end of day ``end``.
     normalize : bool, default False
         Row shares (each row sums to 1) instead of counts.
     criteria, **thresholds
@@ -347,7 +375,7 @@ def transition_matrix(
     -------
     DataFrame
         Rows: state at ``start``, with ``non_customer`` first for customers whose first
-        purchase falls between the two dates; columns: state at ``end``. Every state is
+        purchase falls in ``(start, end]``; columns: state at ``end``. Every state is
         listed, with zeros where nobody moved. ``attrs`` hold the dates.
 
     Examples
@@ -356,17 +384,31 @@ def transition_matrix(
     >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
     ...                    "date": pd.to_datetime(["2024-01-01", "2024-01-20", "2024-02-10"]),
     ...                    "amount": [10.0, 5.0, 8.0]})
-    >>> m = transition_matrix(tx, "2024-01-10", "2024-03-01")
+    >>> m = transition_matrix(tx, "2024-01-09", "2024-02-29")
     >>> int(m.loc["first_time", "repeat"]), int(m.loc["non_customer", "first_time"])
     (1, 1)
     """
-    crit = _criteria(criteria, thresholds)
-    s, e = to_timestamp(start, "start"), to_timestamp(end, "end")
+    return _transition_matrix(transactions, start, end, normalize=normalize, criteria=criteria,
+                              thresholds=thresholds, func="transition_matrix")
+
+
+def _transition_matrix(
+    transactions: object,
+    start: object,
+    end: object,
+    *,
+    func: str,
+    normalize: bool = False,
+    criteria: LifecycleCriteria | None = None,
+    thresholds: dict | None = None,
+) -> pd.DataFrame:
+    crit = _criteria(criteria, thresholds or {})
+    s, e = to_date(start, "start"), to_date(end, "end")
     if not s < e:
-        raise DataValidationError(f"start ({s:%Y-%m-%d}) must be before end ({e:%Y-%m-%d}).",
+        raise DataValidationError(f"{func}: start ({s:%Y-%m-%d}) must be before end ({e:%Y-%m-%d}).",
                                   suggestion="swap the dates.")
-    at_start = lifecycle_states(transactions, s, criteria=crit)
-    at_end = lifecycle_states(transactions, e, criteria=crit)
+    at_start = _lifecycle_states(transactions, s, criteria=crit, func=func)
+    at_end = _lifecycle_states(transactions, e, criteria=crit, func=func)
     before = at_start["state"].astype("str").reindex(at_end.index).fillna(NON_CUSTOMER[0])
     rows = [NON_CUSTOMER[0], *_STATE_NAMES]
     counts = pd.crosstab(
@@ -389,18 +431,42 @@ def lifecycle_over_time(
     criteria: LifecycleCriteria | None = None,
     **thresholds: object,
 ) -> pd.DataFrame:
-    """Number of customers in each state at each reference date.
+    """Number of customers in each state as of each date (inclusive observation ends).
+
+    Parameters
+    ----------
+    transactions : DataFrame or Transactions
+        Validated log.
+    dates : sequence of date-like
+        Inclusive observation ends, e.g. :func:`reference_dates` (the last day of each
+        quarter).
+    criteria, **thresholds
+        As in :func:`lifecycle_states`.
 
     Returns
     -------
     DataFrame
         Index: the dates; columns: :data:`STATES` names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...                    "date": pd.to_datetime(["2024-01-01", "2024-01-20", "2024-02-10"]),
+    ...                    "amount": [10.0, 5.0, 8.0]})
+    >>> lifecycle_over_time(tx, ["2024-01-09", "2024-02-29"]).sum(axis=1).tolist()
+    [1, 2]
     """
+    func = "lifecycle_over_time"
     crit = _criteria(criteria, thresholds)
+    if isinstance(dates, str) or not hasattr(dates, "__iter__"):
+        raise DataValidationError(f"{func}: dates must be a sequence of dates, got {dates!r}.",
+                                  suggestion="e.g. reference_dates(transactions, 'QS').")
     rows = {}
     for d in dates:
-        ts = to_timestamp(d, "dates")
-        rows[ts] = lifecycle_states(transactions, ts, criteria=crit)["state"].value_counts().reindex(_STATE_NAMES)
+        ts = to_date(d, "dates")
+        states = _lifecycle_states(transactions, ts, criteria=crit, func=func)
+        rows[ts] = states["state"].value_counts().reindex(_STATE_NAMES)
     out = pd.DataFrame(rows).T.fillna(0).astype("int64")
     out.index.name = "date"
     out.columns.name = "state"
@@ -418,10 +484,10 @@ def lifecycle_flows(
 
     Parameters
     ----------
-    transactions : DataFrame
+    transactions : DataFrame or Transactions
         Validated log.
     dates : sequence of date-like
-        Increasing reference dates; one row per consecutive pair.
+        Increasing inclusive observation ends; one row per consecutive pair.
     criteria, **thresholds
         As in :func:`lifecycle_states`.
 
@@ -429,7 +495,7 @@ def lifecycle_flows(
     -------
     DataFrame
         One row per period (``start``, ``end``): ``customers_at_start``, ``new_customers``
-        (first purchase in the period), ``first_time_at_start`` and ``first_time_bought_again`` (became repeat,
+        (first purchase in ``(start, end]``), ``first_time_at_start`` and ``first_time_bought_again`` (became repeat,
         loyal or won back) with their ``rate``, ``churned_at_start`` and ``churned_won_back``
         (挽回) with its rate, ``loyal_at_start`` and ``loyal_still_loyal`` with its rate,
         ``at_risk_at_start`` and ``at_risk_churned`` with its rate. Rates are NaN when
@@ -441,18 +507,22 @@ def lifecycle_flows(
     >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
     ...                    "date": pd.to_datetime(["2024-01-01", "2024-01-20", "2024-02-10"]),
     ...                    "amount": [10.0, 5.0, 8.0]})
-    >>> f = lifecycle_flows(tx, ["2024-01-10", "2024-03-01"])
+    >>> f = lifecycle_flows(tx, ["2024-01-09", "2024-02-29"])
     >>> int(f["first_time_bought_again"].iloc[0]), int(f["new_customers"].iloc[0])
     (1, 1)
     """
+    func = "lifecycle_flows"
     crit = _criteria(criteria, thresholds)
-    stamps = [to_timestamp(d, "dates") for d in dates]
+    if isinstance(dates, str) or not hasattr(dates, "__iter__"):
+        raise DataValidationError(f"{func}: dates must be a sequence of dates, got {dates!r}.",
+                                  suggestion="e.g. reference_dates(transactions, 'QS').")
+    stamps = [to_date(d, "dates") for d in dates]
     if len(stamps) < 2 or any(b <= a for a, b in zip(stamps, stamps[1:], strict=False)):
-        raise DataValidationError("dates must hold at least two increasing reference dates.",
+        raise DataValidationError(f"{func}: dates must hold at least two increasing observation ends.",
                                   suggestion="e.g. reference_dates(transactions, 'QS').")
     rows = []
     for s, e in zip(stamps, stamps[1:], strict=False):
-        m = transition_matrix(transactions, s, e, criteria=crit)
+        m = _transition_matrix(transactions, s, e, criteria=crit, func=func)
         tot = m.sum(axis=1)
 
         def rate(num: int, den: int) -> float:
@@ -483,29 +553,44 @@ def lifecycle_flows(
 
 
 def reference_dates(transactions: pd.DataFrame, freq: str = "QS", *, include_end: bool = True) -> list[pd.Timestamp]:
-    """Period starts inside the log (e.g. quarter starts), for transitions over time.
+    """Period ends inside the log (e.g. the last day of each quarter), for transitions over time.
+
+    The dates are inclusive observation ends: the last day before each period start of
+    ``freq`` that falls inside the log (on or after its first day, before its last).
 
     Parameters
     ----------
-    transactions : DataFrame
+    transactions : DataFrame or Transactions
         Validated log.
     freq : str, default "QS"
-        A pandas frequency of period starts: "QS" (quarters), "MS" (months) ...
+        A pandas frequency of period starts: "QS" (quarters), "MS" (months) ...; each
+        date returned is the day before one of those starts.
     include_end : bool, default True
-        Also return the day after the last purchase, so the last partial period counts.
+        Also return the log's last day, so the last partial period counts.
 
     Returns
     -------
     list of Timestamp
-        Dates strictly after the first purchase day.
+        Increasing inclusive observation ends, from the log's first day on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b"],
+    ...                    "date": pd.to_datetime(["2024-01-05", "2024-03-10"]), "amount": [1.0, 2.0]})
+    >>> [f"{d:%Y-%m-%d}" for d in reference_dates(tx, "MS")]
+    ['2024-01-31', '2024-02-29', '2024-03-10']
     """
-    tx = check_transactions(transactions)
+    func = "reference_dates"
+    tx = check_log(transactions, func=func)
     first, last = tx["date"].min().normalize(), tx["date"].max().normalize()
+    day = pd.Timedelta(days=1)
     try:
-        dates = list(pd.date_range(first + pd.Timedelta(days=1), last, freq=freq))
-    except ValueError as err:
-        raise DataValidationError(f"freq={freq!r} is not a pandas frequency.", suggestion="use 'QS' or 'MS'.") from err
-    end = last + pd.Timedelta(days=1)
-    if include_end and (not dates or dates[-1] < end):
-        dates.append(end)
+        starts = pd.date_range(first + day, last, freq=freq)
+    except (ValueError, TypeError) as err:
+        raise DataValidationError(f"{func}: freq={freq!r} is not a pandas frequency.",
+                                  suggestion="use 'QS' (quarters) or 'MS' (months).") from err
+    dates = [d - day for d in starts]
+    if include_end and (not dates or dates[-1] < last):
+        dates.append(last)
     return dates

@@ -10,17 +10,20 @@ day and nothing else: its value, lines, items, distinct products, orders, countr
 weekday, hour, month and the week of the first purchase since the cohort start.
 
 **Time split, not a random split.** With ``H = horizon_days`` and a split date
-``train_end``:
+``train_end`` (inclusive, like every ``*_end`` in crmlib: the last day of training data):
 
 * the *training cohort* are customers whose first purchase day falls in
-  ``[cohort_start, train_end - H)``, so that their label (a purchase day in
-  ``(first day, first day + H]``) is fully observed before ``train_end``;
-* ``fit`` sees only the rows dated before ``train_end``: features, labels and the
-  high-value threshold cannot use anything later;
-* the *test cohort* are the customers whose first purchase falls on or after
-  ``train_end`` (and early enough for their own label to be observed by the end of the
-  log). They are scored as the model would score them in use: later customers, a model
-  trained on the past.
+  ``[cohort_start, train_end - H]`` (``train_cohort_end``), so that their label (a
+  purchase day in ``(first day, first day + H]``) is fully observed by ``train_end``;
+* ``fit`` sees only the rows dated up to and including ``train_end``: features, labels
+  and the high-value threshold cannot use anything later;
+* the *test cohort* are the customers whose first purchase falls after ``train_end``
+  (and early enough for their own label to be observed by ``observation_end``). They are
+  scored as the model would score them in use: later customers, a model trained on the
+  past.
+
+Only purchases count (:func:`crmlib.conventions.purchase_mask`): a return is never a
+first purchase nor a repeat.
 """
 
 from __future__ import annotations
@@ -32,14 +35,16 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
+from crmlib.checks import check_log
+from crmlib.conventions import purchase_mask, to_date, to_number
 from crmlib.exceptions import DataValidationError, NotFittedError
-from crmlib.identify._common import check_transactions, to_timestamp
+from crmlib.metrics import lift_table
 
 __all__ = [
     "first_purchase_features",
     "horizon_labels",
-    "lift_table",
     "LookalikeEvaluation",
     "LookalikeModel",
     "DEFAULT_EXCLUDED",
@@ -53,8 +58,16 @@ _CATEGORICAL = ("country", "weekday", "hour", "month")
 DEFAULT_EXCLUDED = ("month", "cohort_week")
 
 
+_ONE_DAY = pd.Timedelta(days=1)
+
+
 def _days(dates: pd.Series) -> np.ndarray:
     return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def _purchases(transactions: Any, func: str) -> pd.DataFrame:
+    tx = check_log(transactions, func=func)
+    return tx.loc[purchase_mask(tx["amount"])]
 
 
 def first_purchase_features(
@@ -98,7 +111,10 @@ def first_purchase_features(
     >>> float(f.loc["a", "first_value"]), int(f.loc["a", "n_lines"])
     (15.0, 2)
     """
-    tx = check_transactions(transactions)
+    tx = _purchases(transactions, "first_purchase_features")
+    if len(tx) == 0:
+        raise DataValidationError("first_purchase_features: the log holds no purchase (every amount is negative).",
+                                  column="amount", suggestion="pass a log with purchases.")
     day = _days(tx["date"])
     ids = tx["customer_id"].to_numpy()
     first_day = pd.Series(day).groupby(ids).transform("min").to_numpy()
@@ -133,7 +149,7 @@ def first_purchase_features(
         categorical.append("hour")
     out["month"] = ts.dt.month.astype("int64")
     categorical.append("month")
-    origin = tx["date"].min().normalize() if cohort_start is None else to_timestamp(cohort_start, "cohort_start")
+    origin = tx["date"].min().normalize() if cohort_start is None else to_date(cohort_start, "cohort_start").normalize()
     out["cohort_week"] = ((out["first_day"] - origin).dt.days // 7).astype("int64")
     numeric.append("cohort_week")
     out.attrs["numeric"] = numeric
@@ -167,14 +183,20 @@ def horizon_labels(
         included) and ``spend_after_first`` (spend in ``(first day, first day + H]``),
         indexed like ``first_day``.
     """
-    tx = check_transactions(transactions)
-    if not horizon_days > 0:
-        raise DataValidationError(f"horizon_days={horizon_days!r} must be positive.", suggestion="e.g. 90.")
+    func = "horizon_labels"
+    tx = _purchases(transactions, func)
+    h = int(to_number(horizon_days, "horizon_days", low=1, integer=True, example="90"))
+    if not isinstance(first_day, pd.Series) or not pd.api.types.is_datetime64_any_dtype(first_day) \
+            or isinstance(first_day.dtype, pd.DatetimeTZDtype) or first_day.isna().any():
+        raise DataValidationError(
+            f"{func}: first_day must be a Series of naive dates indexed by customer_id, without gaps.",
+            suggestion="pass first_purchase_features(transactions)['first_day'].",
+        )
     fd = pd.Series(_days(first_day), index=first_day.index)
     rows = tx.loc[tx["customer_id"].isin(fd.index), ["customer_id", "date", "amount"]]
     d = _days(rows["date"])
     f = fd.reindex(rows["customer_id"]).to_numpy()
-    inside = (d >= f) & (d <= f + horizon_days)
+    inside = (d >= f) & (d <= f + h)
     later_day = inside & (d > f)
     cust = rows["customer_id"].to_numpy()
     repeat = pd.Series(later_day, index=cust).groupby(level=0).any()
@@ -190,62 +212,6 @@ def horizon_labels(
     )
 
 
-def lift_table(y_true: pd.Series | np.ndarray, scores: pd.Series | np.ndarray, *, n_bins: int = 10) -> pd.DataFrame:
-    """Response rate and lift by score decile (1 = highest scores).
-
-    Customers are ranked by score into bins of (almost) equal size; tied scores are
-    shared evenly between the bins they straddle, so ``positives`` can be fractional.
-
-    Parameters
-    ----------
-    y_true : array-like of 0/1
-        Outcomes.
-    scores : array-like
-        Model scores (higher = more likely).
-    n_bins : int, default 10
-        Number of equal-sized bins (10: deciles).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by ``bin`` (1..n_bins): ``customers``, ``positives``, ``rate``, ``lift``
-        (rate / overall rate; 1 = random), ``cum_share_customers``, ``cum_share_positives``
-        (the gains curve) and ``cum_lift``.
-
-    Examples
-    --------
-    >>> t = lift_table([1, 1, 0, 0, 0, 0, 0, 0, 0, 0], [.9, .8, .7, .6, .5, .4, .3, .2, .1, 0], n_bins=5)
-    >>> t["lift"].tolist()
-    [5.0, 0.0, 0.0, 0.0, 0.0]
-    """
-    # One implementation of the decile table serves churn and look-alike models; it
-    # shares tied scores evenly between the bins they straddle, so the table does not
-    # depend on row order.
-    from crmlib.metrics import lift_table as _decile_table
-
-    y = np.asarray(y_true, dtype="float64")
-    s = np.asarray(scores, dtype="float64")
-    if y.shape != s.shape or y.ndim != 1:
-        raise DataValidationError("y_true and scores must be 1-d and of equal length.", suggestion="check the inputs.")
-    if len(y) < n_bins:
-        raise DataValidationError(f"{len(y)} customers are too few for {n_bins} bins.", suggestion="use fewer bins.")
-    if not np.isin(y, (0.0, 1.0)).all():
-        raise DataValidationError("y_true must hold 0/1 outcomes.", suggestion="pass the labels.")
-    if y.mean() == 0:
-        raise DataValidationError("No positive outcome among these customers: lift is undefined.",
-                                  suggestion="use a longer horizon or a larger cohort.")
-    t = _decile_table(y, s, n_bins=n_bins).rename(
-        columns={
-            "churners": "positives",
-            "churn_rate": "rate",
-            "cum_share_targeted": "cum_share_customers",
-            "cum_share_of_churners": "cum_share_positives",
-        }
-    )
-    t.index.name = "bin"
-    return t
-
-
 @dataclass
 class LookalikeEvaluation:
     """How the look-alike model does on a later cohort.
@@ -259,7 +225,7 @@ class LookalikeEvaluation:
     top_decile_lift : float
         Positive rate among the top 10% of scores divided by ``base_rate``.
     lift : DataFrame
-        :func:`lift_table` of the test cohort.
+        :func:`crmlib.metrics.lift_table` of the test cohort.
     scores : DataFrame
         Per test customer: ``score``, ``label`` and the features.
     n_train, n_test : int
@@ -286,7 +252,7 @@ class LookalikeEvaluation:
         d = self.dates
         rows = [
             ("training cohort: first purchases", f"{d['train_first']:%Y-%m-%d} to {d['train_last']:%Y-%m-%d}"),
-            ("training data: rows dated before", f"{d['train_end']:%Y-%m-%d}"),
+            ("training data: rows dated up to", f"{d['train_end']:%Y-%m-%d}"),
             ("test cohort: first purchases", f"{d['test_first']:%Y-%m-%d} to {d['test_last']:%Y-%m-%d}"),
             ("outcome observed until", f"{d['observation_end']:%Y-%m-%d}"),
             ("training customers", f"{self.n_train:,}"),
@@ -306,7 +272,7 @@ class LookalikeEvaluation:
         )
 
 
-class LookalikeModel:
+class LookalikeModel(BaseEstimator):
     """Predict from the first purchase whether a new customer becomes repeat or high-value.
 
     Parameters
@@ -318,14 +284,15 @@ class LookalikeModel:
         days within H (the first purchase excluded: it is a feature, not an outcome) at or
         above the training cohort's top-``high_value_share`` threshold, and above zero.
     train_end : date-like, optional
-        Split date: ``fit`` uses only rows dated before it, and the test cohort starts
-        there. Default: the date that gives about ``train_share`` of the cohort customers
+        Split date, inclusive: ``fit`` uses only rows dated up to and including it, and
+        the test cohort's first purchases come after it. Default: the date that gives about ``train_share`` of the cohort customers
         to training, judged from the dates of first purchases (see :meth:`split_dates`).
     cohort_start : date-like, optional
         First purchases before this day are not in either cohort (e.g. the first month of
         a log whose "first" purchases may be older customers). Default: the log's start.
     observation_end : date-like, optional
-        Last day of the log; default its last date.
+        Last day of history used to observe the test cohort's outcomes, inclusive;
+        default the log's last day.
     high_value_share : float, default 0.2
         With ``target="high_value"``: share of the training cohort counted as high-value.
     train_share : float, default 0.6
@@ -340,7 +307,7 @@ class LookalikeModel:
     product, country : str, optional
         Column names passed to :func:`first_purchase_features`.
     random_state : int, default 0
-        Seed of the default estimator.
+        Random state of the default estimator.
     n_threads : int, optional, default 1
         Threads for the estimator's native code (OpenMP, BLAS). The cohorts are small, so
         one thread is fastest and avoids OpenMP's large slow-down on a busy machine; None
@@ -391,35 +358,35 @@ class LookalikeModel:
         self.random_state = random_state
         self.n_threads = n_threads
 
-    def __repr__(self) -> str:
-        state = f"fitted on {len(self.train_labels_):,} customers" if hasattr(self, "pipeline_") else "not fitted"
-        return f"LookalikeModel(target={self.target!r}, horizon_days={self.horizon_days}, {state})"
-
     # ------------------------------------------------------------------ the time split
 
     def split_dates(self, transactions: pd.DataFrame) -> dict[str, pd.Timestamp]:
-        """The cohort windows this model uses on ``transactions``.
+        """The cohort windows this model uses on ``transactions`` (all dates inclusive days).
 
         Returns
         -------
         dict
-            ``cohort_start``, ``train_cohort_end`` (training first purchases are before
-            it), ``train_end`` (training rows are before it; test first purchases start
-            there), ``test_cohort_end`` (last test first-purchase day whose horizon is
-            observed) and ``observation_end``.
+            ``cohort_start`` (first day of the training cohort), ``train_cohort_end``
+            (its last first-purchase day: ``train_end - horizon``), ``train_end`` (last
+            day of training rows; test first purchases come after it),
+            ``test_cohort_end`` (last test first-purchase day whose horizon is observed)
+            and ``observation_end``.
         """
-        tx = check_transactions(transactions)
+        tx = _purchases(transactions, "LookalikeModel.split_dates")
+        return self._split_dates(tx)
+
+    def _split_dates(self, tx: pd.DataFrame) -> dict[str, pd.Timestamp]:
         self._check_params()
         h = pd.Timedelta(days=int(self.horizon_days))
         end = (tx["date"].max() if self.observation_end is None
-               else to_timestamp(self.observation_end, "observation_end")).normalize()
+               else to_date(self.observation_end, "observation_end")).normalize()
         start = (tx["date"].min() if self.cohort_start is None
-                 else to_timestamp(self.cohort_start, "cohort_start")).normalize()
+                 else to_date(self.cohort_start, "cohort_start")).normalize()
         test_cohort_end = end - h  # a first purchase on this day has its horizon observed
         if self.train_end is None:
-            train_end = self._default_train_end(tx, start, test_cohort_end, h)
+            train_end = self._default_train_end(tx, start, test_cohort_end, h) - _ONE_DAY
         else:
-            train_end = to_timestamp(self.train_end, "train_end").normalize()
+            train_end = to_date(self.train_end, "train_end").normalize()
         dates = {
             "cohort_start": start,
             "train_cohort_end": train_end - h,
@@ -427,16 +394,16 @@ class LookalikeModel:
             "test_cohort_end": test_cohort_end,
             "observation_end": end,
         }
-        if not start < train_end - h:
+        if not start <= train_end - h:
             raise DataValidationError(
-                f"No room for a training cohort: first purchases from {start:%Y-%m-%d} must come before "
-                f"train_end - horizon = {train_end - h:%Y-%m-%d}.",
+                f"LookalikeModel: no room for a training cohort: first purchases from {start:%Y-%m-%d} must come "
+                f"by train_end - horizon = {train_end - h:%Y-%m-%d}.",
                 suggestion="choose a later train_end, an earlier cohort_start or a shorter horizon_days.",
             )
-        if not train_end <= test_cohort_end:
+        if not train_end < test_cohort_end:
             raise DataValidationError(
-                f"No room for a test cohort: first purchases from train_end={train_end:%Y-%m-%d} need "
-                f"{self.horizon_days} days of follow-up, but the log ends on {end:%Y-%m-%d}.",
+                f"LookalikeModel: no room for a test cohort: first purchases after train_end={train_end:%Y-%m-%d} "
+                f"need {self.horizon_days} days of follow-up, but observation_end is {end:%Y-%m-%d}.",
                 suggestion="choose an earlier train_end or a shorter horizon_days.",
             )
         return dates
@@ -444,7 +411,7 @@ class LookalikeModel:
     def _default_train_end(
         self, tx: pd.DataFrame, start: pd.Timestamp, test_cohort_end: pd.Timestamp, h: pd.Timedelta
     ) -> pd.Timestamp:
-        """The split date giving about ``train_share`` of the cohort customers to training.
+        """The exclusive split bound giving about ``train_share`` of the cohort customers to training.
 
         Found from the dates of first purchases only (never from outcomes), so a log that
         runs long after acquisition stopped (CDNOW) still gets two usable cohorts.
@@ -461,16 +428,15 @@ class LookalikeModel:
         return pd.Timestamp(np.datetime64(int(best), "D"))
 
     def _check_params(self) -> None:
-        if int(self.horizon_days) != self.horizon_days or self.horizon_days < 1:
-            raise DataValidationError(f"horizon_days={self.horizon_days!r} must be a whole number of days >= 1.",
-                                      suggestion="e.g. 90.")
+        # checked at fit time, not in __init__, so clone/set_params keep the scikit-learn contract
+        to_number(self.horizon_days, "horizon_days", low=1, integer=True, example="90")
         if self.target not in ("repeat", "high_value"):
-            raise DataValidationError(f"target={self.target!r} is unknown.", suggestion="use 'repeat' or 'high_value'.")
-        if not 0 < self.train_share < 1:
-            raise DataValidationError(f"train_share={self.train_share!r} must be in (0, 1).", suggestion="e.g. 0.6.")
-        if not 0 < self.high_value_share < 1:
-            raise DataValidationError(f"high_value_share={self.high_value_share!r} must be in (0, 1).",
-                                      suggestion="e.g. 0.2.")
+            raise DataValidationError(f"LookalikeModel: target={self.target!r} is unknown.",
+                                      suggestion="use 'repeat' or 'high_value'.")
+        to_number(self.train_share, "train_share", low=0, high=1, low_inclusive=False, high_inclusive=False,
+                  example="0.6")
+        to_number(self.high_value_share, "high_value_share", low=0, high=1, low_inclusive=False,
+                  high_inclusive=False, example="0.2")
 
     def _features(self, tx: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
         return first_purchase_features(tx, product=self.product, country=self.country, cohort_start=start)
@@ -511,7 +477,7 @@ class LookalikeModel:
         return Pipeline([("features", pre), ("model", est)])
 
     def fit(self, transactions: pd.DataFrame) -> LookalikeModel:
-        """Fit on the training cohort, using only rows dated before ``train_end``.
+        """Fit on the training cohort, using only rows dated up to ``train_end``.
 
         Parameters
         ----------
@@ -525,15 +491,15 @@ class LookalikeModel:
         """
         from threadpoolctl import threadpool_limits
 
-        tx = check_transactions(transactions)
-        dates = self.split_dates(tx)
+        tx = _purchases(transactions, "LookalikeModel.fit")
+        dates = self._split_dates(tx)
         with threadpool_limits(limits=self.n_threads):
             return self._fit(tx, dates)
 
     def _fit(self, tx: pd.DataFrame, dates: dict[str, pd.Timestamp]) -> LookalikeModel:
-        past = tx.loc[tx["date"] < dates["train_end"]]  # everything fit sees
+        past = tx.loc[tx["date"] < dates["train_end"] + _ONE_DAY]  # everything fit sees
         feats = self._features(past, dates["cohort_start"])
-        in_cohort = (feats["first_day"] >= dates["cohort_start"]) & (feats["first_day"] < dates["train_cohort_end"])
+        in_cohort = (feats["first_day"] >= dates["cohort_start"]) & (feats["first_day"] <= dates["train_cohort_end"])
         feats = feats.loc[in_cohort]
         if len(feats) < 20:
             raise DataValidationError(
@@ -556,8 +522,10 @@ class LookalikeModel:
         labels = self._labels(past, feats)
         if labels.nunique() < 2:
             raise DataValidationError(
-                f"Every training customer has the same outcome ({int(labels.iloc[0])}); nothing to learn.",
-                suggestion="use a longer horizon_days or another target.",
+                f"LookalikeModel.fit: every one of the {len(labels):,} training customers has the same outcome "
+                f"({int(labels.iloc[0])}), so a classifier has nothing to learn.",
+                column="label",
+                suggestion="use a longer horizon_days, another target or a later train_end.",
             )
         numeric = [c for c in chosen if c in feats.attrs["numeric"]]
         categorical = [c for c in chosen if c in feats.attrs["categorical"]]
@@ -580,25 +548,35 @@ class LookalikeModel:
         if not hasattr(self, "pipeline_"):
             raise NotFittedError(self)
 
-    def predict_proba(self, features: pd.DataFrame) -> pd.Series:
-        """Probability of the positive outcome for customers described by their features.
+    def predict_proba(self, transactions: pd.DataFrame) -> pd.Series:
+        """Probability of the positive outcome for each customer of a log, from their first purchase.
+
+        Takes the same kind of input as :meth:`fit`: a validated log. Each customer is
+        described by :func:`first_purchase_features` (their first purchase day only) and
+        scored.
 
         Parameters
         ----------
-        features : DataFrame
-            Output of :func:`first_purchase_features` (rows: customers to score).
+        transactions : DataFrame or Transactions
+            Validated log of the customers to score (e.g. this week's new customers).
 
         Returns
         -------
         Series
-            Indexed like ``features``.
+            ``score`` indexed by ``customer_id``.
         """
         self._check_fitted()
+        tx = _purchases(transactions, "LookalikeModel.predict_proba")
+        return self._score(self._features(tx, self.cohort_start_))
+
+    def _score(self, features: pd.DataFrame) -> pd.Series:
         missing = [c for c in self.features_ if c not in features.columns]
         if missing:
             raise DataValidationError(
-                f"Feature(s) {', '.join(map(repr, missing))} missing.",
-                suggestion="build them with first_purchase_features(transactions) on the same kind of log.",
+                f"LookalikeModel.predict_proba: feature(s) {', '.join(map(repr, missing))} cannot be built from "
+                "this log.",
+                suggestion="pass a log with the same columns as the one used in fit (e.g. the product and "
+                "country columns).",
             )
         x = features[self.features_].copy()
         for c in x.columns:
@@ -619,7 +597,7 @@ class LookalikeModel:
         ----------
         transactions : DataFrame
             The full validated log (the test cohort's labels need the rows after
-            ``train_end``).
+            ``train_end``, up to ``observation_end``).
 
         Returns
         -------
@@ -628,10 +606,11 @@ class LookalikeModel:
         from sklearn.metrics import roc_auc_score
 
         self._check_fitted()
-        tx = check_transactions(transactions)
+        tx = _purchases(transactions, "LookalikeModel.evaluate")
         d = self.dates_
+        tx = tx.loc[tx["date"] < d["observation_end"] + _ONE_DAY]
         feats = self._features(tx, d["cohort_start"])
-        test = feats.loc[(feats["first_day"] >= d["train_end"]) & (feats["first_day"] <= d["test_cohort_end"])]
+        test = feats.loc[(feats["first_day"] > d["train_end"]) & (feats["first_day"] <= d["test_cohort_end"])]
         if len(test) < 20:
             raise DataValidationError(
                 f"Only {len(test)} customers in the test cohort ({d['train_end']:%Y-%m-%d} to "
@@ -642,7 +621,7 @@ class LookalikeModel:
         if labels.nunique() < 2:
             raise DataValidationError("Every test customer has the same outcome: AUC and lift are undefined.",
                                       suggestion="use a longer horizon_days or another target.")
-        scores = self.predict_proba(test)
+        scores = self._score(test)
         lift = lift_table(labels.to_numpy(), scores.to_numpy(), n_bins=10)
         table = test.assign(score=scores, label=labels)
         return LookalikeEvaluation(

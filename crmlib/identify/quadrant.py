@@ -4,7 +4,8 @@ value / potential / declining quadrant (价值/潜力/失效客户).
 The quadrant crosses current value (what a customer brings now) with future value (where
 they are heading). Future value is whatever the caller has:
 
-* a spend trend from the log (:func:`spend_trend`), when no model is available;
+* a spend trend from the log (:func:`crmlib.features.spend_trend`), when no model is
+  available: pass its table, ``value_quadrant(spend_trend(tx, observation_end=...))``;
 * P(alive) or a CLV forecast from a model (``crmlib.clv``), when one is.
 
 =====================  ==================  =========================================
@@ -14,29 +15,39 @@ high                   high                value customer 价值客户: retain
 low                    high                potential customer 潜力客户: grow share of wallet
 high                   low                 declining customer 失效客户: find out why, win back
 low                    low                 low-value customer 低价值客户: serve at low cost
+(no earlier spend)                         new customer 新客户: onboard
 =====================  ==================  =========================================
+
+**New customers are not "potential".** A customer with no spend in the earlier window has
+a spend trend of exactly +1 whatever they bought: the trend says they *arrived*, not that
+they are growing (on Online Retail 85% of the "potential" customers were such arrivals).
+They get their own label, ``"new"`` (新客户), and the thresholds are computed on the other
+customers.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from crmlib.checks import check_frame, check_numeric, check_series
+from crmlib.conventions import to_number
 from crmlib.exceptions import DataValidationError
-from crmlib.identify._common import check_transactions, to_timestamp
-from crmlib.segment._checks import check_values
 
-__all__ = ["QUADRANTS", "customer_type", "spend_trend", "value_quadrant", "quadrant_profile"]
+__all__ = ["QUADRANTS", "customer_type", "value_quadrant", "quadrant_profile"]
 
-#: Quadrant names, 中文 names and the action each calls for.
+#: Quadrant names, 中文 names and the action each calls for; ``new`` sits outside the
+#: four quadrants (no earlier spend to judge a trend from).
 QUADRANTS: tuple[tuple[str, str, str], ...] = (
     ("value", "价值客户", "retain: protect the relationship, reward, ask for referrals"),
     ("potential", "潜力客户", "grow: raise share of wallet with cross-selling and upgrades"),
     ("declining", "失效客户", "find out why value is falling; targeted win-back before they leave"),
     ("low_value", "低价值客户", "serve at low cost through standard channels"),
+    ("new", "新客户", "onboard: welcome them and make the second purchase easy; too early to judge a trend"),
 )
+_TREND_COLUMNS = ("previous", "recent", "current_value", "trend")
 
 
 def customer_type(summary: pd.DataFrame, *, min_purchases: int = 2) -> pd.DataFrame:
@@ -60,22 +71,26 @@ def customer_type(summary: pd.DataFrame, *, min_purchases: int = 2) -> pd.DataFr
     DataFrame
         ``purchases``, ``total_spend``, ``customer_type`` (``"transaction"`` or
         ``"relationship"``) and ``customer_type_zh``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"frequency": [0, 3], "total_spend": [10.0, 80.0]}, index=["a", "b"])
+    >>> customer_type(s)["customer_type"].tolist()
+    ['transaction', 'relationship']
     """
-    if not isinstance(summary, pd.DataFrame) or not {"frequency", "total_spend"} <= set(summary.columns):
-        raise DataValidationError(
-            "Expected an RFM summary with 'frequency' and 'total_spend'.",
-            suggestion="pass crmlib.features.rfm_summary(transactions, observation_end=...).",
-        )
-    if len(summary) == 0:
-        raise DataValidationError("The RFM summary is empty (0 customers).", suggestion="check its filter.")
-    if int(min_purchases) != min_purchases or min_purchases < 2:
-        raise DataValidationError(f"min_purchases={min_purchases!r} must be a whole number >= 2.", suggestion="e.g. 2.")
-    purchases = summary["frequency"].astype("int64") + 1
+    func = "customer_type"
+    check_frame(summary, ["frequency", "total_spend"], func=func, what="RFM summary",
+                suggestion="pass crmlib.features.rfm_summary(transactions, observation_end=...).")
+    to_number(min_purchases, "min_purchases", low=2, integer=True, example="2")
+    v = check_numeric(summary, ["frequency", "total_spend"], func=func, allow_negative=False,
+                      integer=["frequency"])
+    purchases = v["frequency"].astype("int64") + 1
     rel = purchases >= min_purchases
     return pd.DataFrame(
         {
             "purchases": purchases,
-            "total_spend": summary["total_spend"].astype("float64"),
+            "total_spend": v["total_spend"],
             "customer_type": np.where(rel, "relationship", "transaction"),
             "customer_type_zh": np.where(rel, "关系型", "交易型"),
         },
@@ -83,99 +98,51 @@ def customer_type(summary: pd.DataFrame, *, min_purchases: int = 2) -> pd.DataFr
     )
 
 
-def spend_trend(
-    transactions: pd.DataFrame,
-    at: str | pd.Timestamp,
-    *,
-    window_days: int = 182,
-) -> pd.DataFrame:
-    """Spend in the last window before ``at`` against the window before it.
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        Validated log; only rows dated before ``at`` are used.
-    at : date-like
-        Reference date (exclusive).
-    window_days : int, default 182
-        Length of each of the two windows (182 days: two half-years).
-
-    Returns
-    -------
-    DataFrame
-        Customers with spend in either window: ``previous`` (spend in
-        ``[at - 2w, at - w)``), ``recent`` (``[at - w, at)``), ``current_value``
-        (``previous + recent``: value over the last two windows) and ``trend``
-        (``(recent - previous) / (recent + previous)``, from -1 = stopped buying to
-        +1 = new in the recent window; 0 = steady).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
-    ...                    "date": pd.to_datetime(["2024-01-15", "2024-03-15", "2024-01-20"]),
-    ...                    "amount": [10.0, 30.0, 8.0]})
-    >>> spend_trend(tx, "2024-04-01", window_days=60)["trend"].tolist()
-    [0.5, -1.0]
-    """
-    tx = check_transactions(transactions)
-    at_ts = to_timestamp(at, "at")
-    if not window_days > 0:
-        raise DataValidationError(f"window_days={window_days!r} must be positive.", suggestion="e.g. 182.")
-    w = pd.Timedelta(days=window_days)
-    mid, start = at_ts - w, at_ts - 2 * w
-    sel = tx.loc[(tx["date"] >= start) & (tx["date"] < at_ts), ["customer_id", "date", "amount"]]
-    if len(sel) == 0:
-        raise DataValidationError(
-            f"No purchase between {start:%Y-%m-%d} and {at_ts:%Y-%m-%d}.",
-            suggestion="choose a reference date inside the log or a longer window.",
-        )
-    recent = sel["date"] >= mid
-    table = (
-        sel.assign(window=np.where(recent, "recent", "previous"))
-        .groupby(["customer_id", "window"])["amount"].sum()
-        .unstack(fill_value=0.0)
-        .reindex(columns=["previous", "recent"], fill_value=0.0)
-    )
-    table.columns.name = None
-    table["current_value"] = table["previous"] + table["recent"]
-    table["trend"] = (table["recent"] - table["previous"]) / table["current_value"]
-    table.attrs.update({"at": at_ts, "window_days": window_days})
-    return table
-
-
-def _threshold(values: pd.Series, threshold: float | Literal["median"], name: str) -> float:
+def _threshold(values: pd.Series, threshold: Any, name: str) -> float:
     if isinstance(threshold, str):
         if threshold != "median":
-            raise DataValidationError(f"{name}={threshold!r} is unknown.", suggestion="use 'median' or a number.")
+            raise DataValidationError(f"value_quadrant: {name}={threshold!r} is unknown.",
+                                      suggestion="use 'median' or a number.")
         return float(values.median())
-    return float(threshold)
+    return to_number(threshold, name, example="'median' or a number")
 
 
 def value_quadrant(
-    current: pd.Series,
-    future: pd.Series,
+    current: pd.Series | pd.DataFrame,
+    future: pd.Series | None = None,
     *,
+    new: pd.Series | None = None,
     current_threshold: float | Literal["median"] = "median",
-    future_threshold: float | Literal["median"] = "median",
+    future_threshold: float | Literal["median"] | None = None,
 ) -> pd.DataFrame:
-    """Label customers value / potential / declining / low-value from two measures.
+    """Label customers value / potential / declining / low-value (and new) from two measures.
 
     Parameters
     ----------
-    current : Series
-        Current value per customer (e.g. spend over the last year), non-negative.
-    future : Series
-        Future value per customer, same customers: a spend trend, P(alive) or CLV.
-    current_threshold, future_threshold : float or "median", default "median"
-        A customer is "high" on a measure at or above its threshold. For a spend trend,
-        0 (steady) is the natural future threshold.
+    current : Series or DataFrame
+        Current value per customer (e.g. spend over the last year), non-negative; or the
+        table of :func:`crmlib.features.spend_trend`, whose ``current_value`` and
+        ``trend`` are then the two measures and whose customers with no ``previous``
+        spend are labelled new.
+    future : Series, optional
+        Future value per customer, same customers: P(alive) or CLV (required unless
+        ``current`` is a spend-trend table). A spend trend taken out of its table is
+        refused: without its ``previous`` column the new customers cannot be told apart.
+    new : Series of bool, optional
+        True for customers with no earlier spend (e.g. ``trend["previous"] == 0``); they
+        are labelled ``"new"`` (新客户) instead of a quadrant.
+    current_threshold : float or "median", default "median"
+        A customer is "high" on current value at or above it.
+    future_threshold : float or "median", optional
+        Likewise for future value. Default: 0 (steady) for a spend-trend table, the
+        median otherwise. Medians are taken over the customers that are not new.
 
     Returns
     -------
     DataFrame
         ``current_value``, ``future_value``, ``quadrant`` (ordered categorical, see
-        :data:`QUADRANTS`), ``quadrant_zh`` and ``action``. ``attrs`` hold the thresholds.
+        :data:`QUADRANTS`), ``quadrant_zh`` and ``action``. ``attrs`` hold the thresholds
+        and ``future_measure`` (``"spend_trend"`` or ``"given"``).
 
     Examples
     --------
@@ -184,30 +151,72 @@ def value_quadrant(
     >>> fut = pd.Series([0.5, 0.8, -0.9, -0.5], index=list("abcd"))
     >>> value_quadrant(cur, fut, future_threshold=0)["quadrant"].tolist()
     ['value', 'potential', 'declining', 'low_value']
+    >>> from crmlib.features import spend_trend
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
+    ...                    "date": pd.to_datetime(["2024-01-15", "2024-03-15", "2024-01-20", "2024-03-01"]),
+    ...                    "amount": [10.0, 30.0, 8.0, 5.0]})
+    >>> value_quadrant(spend_trend(tx, observation_end="2024-03-31", window="60D"))["quadrant"].tolist()
+    ['value', 'low_value', 'new']
     """
-    cur = check_values(current, "current")
-    fut = check_values(future, "future", allow_negative=True)
+    func = "value_quadrant"
+    measure = "given"
+    if isinstance(current, pd.DataFrame) and future is None:
+        check_frame(current, _TREND_COLUMNS, func=func, what="spend-trend table",
+                    suggestion="pass crmlib.features.spend_trend(transactions, observation_end=...), or two Series.")
+        if new is not None:
+            raise DataValidationError(f"{func}: new= is taken from the spend-trend table's 'previous' column.",
+                                      suggestion="drop new=, or pass current and future as two Series.")
+        trend = current
+        current, future, new = trend["current_value"], trend["trend"], trend["previous"] == 0
+        measure = "spend_trend"
+        future_threshold = 0.0 if future_threshold is None else future_threshold
+    elif future is None:
+        raise DataValidationError(f"{func}: future value is missing.",
+                                  suggestion="pass value_quadrant(current, future), or a spend_trend table alone.")
+    elif new is None and getattr(future, "attrs", {}).get("measure") == "spend_trend":
+        raise DataValidationError(
+            f"{func}: future is a spend trend without its table: customers with no earlier spend (trend +1) "
+            "would be called 'potential'.",
+            suggestion="pass the whole table, value_quadrant(spend_trend(...)), or new=trend['previous'] == 0.",
+        )
+    cur = check_series(current, "current", func=func, allow_negative=False)
+    fut = check_series(future, "future", func=func)
     if not cur.index.equals(fut.index):
         if set(cur.index) != set(fut.index):
             only_c = cur.index.difference(fut.index)
             only_f = fut.index.difference(cur.index)
             raise DataValidationError(
-                f"current and future value cover different customers: {len(only_c):,} only in current, "
+                f"{func}: current and future value cover different customers: {len(only_c):,} only in current, "
                 f"{len(only_f):,} only in future.",
                 rows=pd.Series(list(only_c[:3]) + list(only_f[:3]), name="customer_id").to_frame(),
                 suggestion="align them first, e.g. future = future.reindex(current.index) and fill or drop gaps.",
             )
         fut = fut.loc[cur.index]
-    ct = _threshold(cur, current_threshold, "current_threshold")
-    ft = _threshold(fut, future_threshold, "future_threshold")
+    is_new = np.zeros(len(cur), dtype=bool)
+    if new is not None:
+        if not isinstance(new, pd.Series) or not pd.api.types.is_bool_dtype(new) or new.index.has_duplicates \
+                or set(new.index) != set(cur.index):
+            raise DataValidationError(
+                f"{func}: new must be a boolean Series with one value for each customer of current.",
+                suggestion="e.g. new=trend['previous'] == 0.",
+            )
+        is_new = new.loc[cur.index].to_numpy(dtype=bool)
+    placed = ~is_new
+    if not placed.any():
+        raise DataValidationError(f"{func}: every customer is new; there is no trend to place in a quadrant.",
+                                  suggestion="use a longer window or a later observation_end.")
+    ft_arg = "median" if future_threshold is None else future_threshold
+    ct = _threshold(cur[placed], current_threshold, "current_threshold")
+    ft = _threshold(fut[placed], ft_arg, "future_threshold")
     hc, hf = (cur >= ct).to_numpy(), (fut >= ft).to_numpy()
-    code = np.select([hc & hf, ~hc & hf, hc & ~hf], [0, 1, 2], default=3)
+    code = np.select([is_new, hc & hf, ~hc & hf, hc & ~hf], [4, 0, 1, 2], default=3)
     names = [q[0] for q in QUADRANTS]
     out = pd.DataFrame({"current_value": cur, "future_value": fut}, index=cur.index)
     out["quadrant"] = pd.Categorical.from_codes(code, categories=names, ordered=True)
     out["quadrant_zh"] = np.asarray([q[1] for q in QUADRANTS], dtype=object)[code].astype("str")
     out["action"] = np.asarray([q[2] for q in QUADRANTS], dtype=object)[code].astype("str")
-    out.attrs.update({"current_threshold": ct, "future_threshold": ft})
+    out.attrs = {"current_threshold": ct, "future_threshold": ft, "future_measure": measure,
+                 "new_customers": int(is_new.sum())}
     return out
 
 
@@ -226,8 +235,8 @@ def quadrant_profile(quadrant: pd.DataFrame) -> pd.DataFrame:
         ``share_customers``, ``share_current_value``, ``mean_current_value``,
         ``mean_future_value``, ``action``.
     """
-    if not isinstance(quadrant, pd.DataFrame) or not {"quadrant", "current_value", "future_value"} <= set(quadrant):
-        raise DataValidationError("Expected the output of value_quadrant(...).", suggestion="pass value_quadrant(current, future).")
+    check_frame(quadrant, ["quadrant", "current_value", "future_value"], func="quadrant_profile",
+                what="value_quadrant result", suggestion="pass value_quadrant(current, future).")
     names = [q[0] for q in QUADRANTS]
     g = quadrant.groupby(quadrant["quadrant"].astype("str"))
     prof = pd.DataFrame(index=pd.Index(names, name="quadrant"))

@@ -381,10 +381,17 @@ def format_compact(ax: Axes, axis: str = "y") -> Axes:
 def save_figure(
     fig: Figure | Axes,
     path: str | Path,
-    formats: Iterable[str] = ("png", "svg"),
+    formats: Iterable[str] = ("png", "svg", "pdf"),
     dpi: int = 200,
+    *,
+    takeaway: str | None = None,
+    subtitle: str | None = None,
+    source: str | None = None,
 ) -> list[Path]:
-    """Save a figure in several formats at once.
+    """Save a figure in several formats at once, with its one-sentence takeaway.
+
+    SVG keeps its text as text (editable in slide software); PNG is for screens, PDF for
+    print. The figure stays open, so a notebook still shows it inline once.
 
     Parameters
     ----------
@@ -393,15 +400,24 @@ def save_figure(
     path : str or Path
         Output path without extension (an extension, if given, is replaced).
         Parent folders are created.
-    formats : iterable of str, default ("png", "svg")
-        File formats understood by matplotlib, e.g. "png", "svg", "pdf".
+    formats : iterable of str, default ("png", "svg", "pdf")
+        File formats understood by matplotlib.
     dpi : int, default 200
         Resolution of raster formats.
+    takeaway : str, optional
+        One sentence saying what the chart shows; written with the title and subtitle
+        to a sidecar ``<name>.json`` that ``crmlib report`` puts under the chart.
+    subtitle : str, optional
+        Data set and period (e.g. ``"Online Retail, 2010-12-01 to 2011-12-09"``); drawn
+        in small grey type at the foot of the figure (once, however often it is saved).
+    source : str, optional
+        Where the numbers come from (``"UCI Online Retail"``, ``"simulated survey"``);
+        drawn after the subtitle as "Source: ...".
 
     Returns
     -------
     list of Path
-        The files written, one per format.
+        The files written, one per format (the sidecar JSON not included).
 
     Examples
     --------
@@ -410,18 +426,42 @@ def save_figure(
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots()
     >>> _ = ax.plot([0, 1], [0, 1])
-    >>> paths = save_figure(fig, "/tmp/crmlib_doctest_line")
+    >>> paths = save_figure(fig, "/tmp/crmlib_doctest_line", takeaway="A straight line.")
     >>> [p.suffix for p in paths]
-    ['.png', '.svg']
+    ['.png', '.svg', '.pdf']
     """
+    import json
+
+    import matplotlib as mpl
+
+    for name, text in (("takeaway", takeaway), ("subtitle", subtitle), ("source", source)):
+        if text is not None and not isinstance(text, str):
+            from crmlib.exceptions import DataValidationError
+
+            raise DataValidationError(
+                f"save_figure: {name} must be text, got {text!r} ({type(text).__name__}).",
+                suggestion=f'pass {name}="one sentence", or leave it out.',
+            )
     figure = fig.get_figure() if hasattr(fig, "get_figure") and not hasattr(fig, "savefig") else fig
     base = Path(path)
     if base.suffix.lower() in {".png", ".svg", ".pdf", ".jpg", ".jpeg", ".eps"}:
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
+    caption = " · ".join(t for t in (subtitle, f"Source: {source}" if source else None) if t)
+    if caption and getattr(figure, "_crmlib_caption", None) is None:
+        # at the foot, outside the axes: bbox_inches="tight" keeps it; drawn once even when
+        # the same figure is saved again, so the inline copy shows it once
+        figure._crmlib_caption = figure.text(
+            0.5, -0.01, caption, ha="center", va="top", fontsize="small", color="0.35"
+        )
     written = []
-    for fmt in formats:
-        out = base.with_name(f"{base.name}.{fmt.lstrip('.')}")
-        figure.savefig(out, dpi=dpi, bbox_inches="tight")
-        written.append(out)
+    with mpl.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
+        for fmt in formats:
+            out = base.with_name(f"{base.name}.{fmt.lstrip('.')}")
+            figure.savefig(out, dpi=dpi, bbox_inches="tight")
+            written.append(out)
+    titles = [ax.get_title() for ax in figure.get_axes() if ax.get_title()]
+    title = figure._suptitle.get_text() if getattr(figure, "_suptitle", None) else (titles[0] if titles else "")
+    meta = {"title": title, "takeaway": takeaway or "", "subtitle": subtitle or "", "source": source or ""}
+    base.with_name(f"{base.name}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return written

@@ -49,7 +49,12 @@ from crmlib.satisfaction.targets import target_scenarios
 from crmlib.satisfaction.validation import check_items, check_outcome, check_scores
 from crmlib.satisfaction.zones import ZONE_LABELS, ZONE_NAMES, curve_zones, terrorists_and_apostles
 
+from crmlib.satisfaction.survey import SURVEY_COLUMN_KEYS, read_survey, yes_no_outcome
+
 __all__ = [
+    "SURVEY_COLUMN_KEYS",
+    "read_survey",
+    "yes_no_outcome",
     "CURVES",
     "DEFAULT_ITEMS",
     "DEFAULT_SCORE_PROBS",

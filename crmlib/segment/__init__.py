@@ -9,9 +9,10 @@ from crmlib.segment.allocation import (
     direct_mail_eligible,
     resource_allocation,
 )
-from crmlib.segment.clusters import RFMClusters, compare_clusters
+from crmlib.segment.clusters import RFMClusters, cluster_names, compare_clusters
 from crmlib.segment.rfm_scores import (
     N_BINS,
+    NEW_WITHIN,
     UNASSIGNED,
     assign_segments,
     check_segment_names,
@@ -38,12 +39,14 @@ from crmlib.segment.tiers import (
 
 __all__ = [
     "N_BINS",
+    "NEW_WITHIN",
     "TIERS",
     "UNASSIGNED",
     "Concentration",
     "RFMClusters",
     "assign_segments",
     "check_segment_names",
+    "cluster_names",
     "compare_clusters",
     "concentration",
     "default_segment_actions",

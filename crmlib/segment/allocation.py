@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from crmlib.checks import check_frame
+from crmlib.conventions import to_number
 from crmlib.exceptions import DataValidationError
-from crmlib.segment._checks import check_frame
 from crmlib.segment.rfm_scores import check_segment_names, segment_profile
 
 __all__ = ["default_segment_actions", "direct_mail_eligible", "resource_allocation"]
@@ -67,10 +68,21 @@ def direct_mail_eligible(segmented: pd.DataFrame, *, within_days: int = 90) -> p
     -------
     Series of bool
     """
-    segmented = check_frame(segmented, ("recency_days",), "customer table", "pass crmlib.segment.rfm_scores(...).")
-    if not within_days > 0:
-        raise DataValidationError(f"within_days={within_days!r} must be positive.", suggestion="e.g. within_days=90.")
-    return (segmented["recency_days"] <= within_days).rename("direct_mail")
+    return _eligible(segmented, within_days, "direct_mail_eligible")
+
+
+def _eligible(segmented: pd.DataFrame, within_days: float, func: str) -> pd.Series:
+    segmented = check_frame(segmented, ("recency_days",), func=func, what="customer table",
+                            suggestion="pass crmlib.segment.rfm_scores(...).")
+    within_days = to_number(within_days, "within_days", low=0, low_inclusive=False, example="90")
+    recency = segmented["recency_days"]
+    if not pd.api.types.is_numeric_dtype(recency) or pd.api.types.is_bool_dtype(recency) or recency.isna().any():
+        raise DataValidationError(
+            f"{func}: column 'recency_days' must hold a number of days for every customer, got {recency.dtype}.",
+            column="recency_days", rows=segmented[["recency_days"]].head(),
+            suggestion="pass crmlib.segment.rfm_scores(...).",
+        )
+    return (recency <= within_days).rename("direct_mail")
 
 
 def resource_allocation(
@@ -122,7 +134,7 @@ def resource_allocation(
                 f"The action table has no {col!r} column.", column=col,
                 suggestion="give each segment an 'action' and a 'channel' (see default_segment_actions()).",
             )
-    dm = direct_mail_eligible(segmented, within_days=within_days)
+    dm = _eligible(segmented, within_days, "resource_allocation")
     seg = segmented["segment"].astype("str")
     reach = dm.groupby(seg).sum().reindex(prof.index, fill_value=0).astype("int64")
     out = prof[["label", "customers", "share_customers", "share_revenue", "revenue_per_customer"]].copy()

@@ -4,7 +4,8 @@ RFM values are heavily skewed (a few customers spend a hundred times the median)
 k-means runs on ``log1p`` of days since the last purchase, purchase days and spend, each
 standardised. Clusters are renumbered by mean spend (cluster 1 spends most), so the
 labels do not depend on k-means' random start, and each gets a plain-words name such as
-"recent · frequent · high spend".
+"recent · frequent · high spend", derived from the cluster's own mean recency, purchases
+and spend ranked against the other clusters (see :func:`cluster_names`).
 """
 
 from __future__ import annotations
@@ -14,15 +15,49 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from crmlib.exceptions import DataValidationError, NotFittedError
-from crmlib.segment._checks import check_frame
+from sklearn.base import BaseEstimator
 
-__all__ = ["RFMClusters", "compare_clusters"]
+from crmlib.checks import check_frame
+from crmlib.conventions import to_number
+from crmlib.exceptions import DataValidationError, NotFittedError
+
+__all__ = ["RFMClusters", "cluster_names", "compare_clusters"]
 
 _FEATURES = ("recency_days", "purchases", "spend")
+_HINT = "pass crmlib.segment.rfm_scores(summary) (or rfm_table(summary), or the RFM summary itself)."
 
 
-class RFMClusters:
+def _rfm_input(data: object, func: str) -> pd.DataFrame:
+    """The recency/purchases/spend table from what ``fit`` or ``predict`` was given.
+
+    Both accept the same kinds of input: the output of :func:`~crmlib.segment.rfm_scores`
+    or :func:`~crmlib.segment.rfm_table`, or an RFM summary (converted by ``rfm_table``).
+    """
+    from crmlib.segment.rfm_scores import _refuse_duplicate_ids, _rfm_table
+
+    if isinstance(data, pd.DataFrame) and not set(_FEATURES) <= set(data.columns) and "last_purchase" in data.columns:
+        data = _rfm_table(data, None, func)
+    rfm = check_frame(data, _FEATURES, func=func, what="RFM table", suggestion=_HINT)
+    _refuse_duplicate_ids(rfm, func, "RFM table")
+    for c in _FEATURES:
+        col = rfm[c]
+        if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            raise DataValidationError(
+                f"{func}: column {c!r} must be numeric, got dtype {col.dtype}.",
+                column=c, rows=rfm[list(_FEATURES)].head(), suggestion=_HINT,
+            )
+    x = rfm[list(_FEATURES)].to_numpy(dtype="float64", na_value=np.nan)
+    bad = ~np.isfinite(x).all(axis=1) | (x < 0).any(axis=1)
+    if bad.any():
+        raise DataValidationError(
+            f"{func}: {int(bad.sum()):,} customers have missing, infinite or negative recency, purchases or spend.",
+            rows=rfm.loc[bad, list(_FEATURES)],
+            suggestion="compute the table with crmlib.segment.rfm_scores(...) on a validated log.",
+        )
+    return rfm
+
+
+class RFMClusters(BaseEstimator):
     """k-means on log-scaled recency, frequency and spend.
 
     Parameters
@@ -38,7 +73,7 @@ class RFMClusters:
     n_init : int, default 10
         k-means restarts per k.
     random_state : int, default 0
-        Seed of k-means and of the silhouette sample.
+        Random state of k-means and of the silhouette sample.
     n_threads : int, optional, default 1
         Threads for k-means and the distance computations. RFM tables are small (three
         columns), so one thread is fastest, and it avoids the large slow-down of
@@ -53,7 +88,8 @@ class RFMClusters:
     labels_ : Series
         Cluster number per customer (1 = highest mean spend).
     profile_ : DataFrame
-        One row per cluster: name, customers, shares, mean and median R/F/M values.
+        One row per cluster: name (see :func:`cluster_names`), customers, shares, mean
+        and median R/F/M values.
     centers_ : DataFrame
         Cluster centres in standardised log units (rows: clusters, columns: features).
     kmeans_, scaler_ : the fitted scikit-learn objects.
@@ -72,6 +108,8 @@ class RFMClusters:
     >>> scores = rfm_scores(rfm_summary(load_cdnow(), observation_end="1998-06-30"))
     >>> model = RFMClusters(k_range=(2, 3, 4)).fit(scores)
     >>> model.n_clusters_ in (2, 3, 4)
+    True
+    >>> model.profile_["name"].is_unique
     True
     """
 
@@ -92,30 +130,22 @@ class RFMClusters:
         self.random_state = random_state
         self.n_threads = n_threads
 
-    def __repr__(self) -> str:
-        if hasattr(self, "n_clusters_"):
-            return f"RFMClusters(fitted: k={self.n_clusters_}, {len(self.labels_):,} customers)"
-        return f"RFMClusters(n_clusters={self.n_clusters}, k_range={tuple(self.k_range)})"
+    @staticmethod
+    def _matrix(rfm: pd.DataFrame) -> np.ndarray:
+        return np.log1p(rfm[list(_FEATURES)].to_numpy(dtype="float64"))
 
-    def _matrix(self, rfm: pd.DataFrame) -> np.ndarray:
-        x = rfm[list(_FEATURES)].to_numpy(dtype="float64")
-        if not np.isfinite(x).all() or (x < 0).any():
-            bad = ~np.isfinite(x).all(axis=1) | (x < 0).any(axis=1)
-            raise DataValidationError(
-                f"{int(bad.sum()):,} customers have missing or negative recency, purchases or spend.",
-                rows=rfm.loc[bad, list(_FEATURES)],
-                suggestion="compute the table with crmlib.segment.rfm_scores(...) on a validated log.",
-            )
-        return np.log1p(x)
-
-    def fit(self, rfm: pd.DataFrame) -> RFMClusters:
+    def fit(self, rfm: pd.DataFrame, y: None = None) -> RFMClusters:
         """Choose k (if not fixed) and cluster the customers.
 
         Parameters
         ----------
         rfm : DataFrame
             Output of :func:`crmlib.segment.rfm_scores` or :func:`~crmlib.segment.rfm_table`
-            (columns ``recency_days``, ``purchases``, ``spend``), indexed by customer id.
+            (columns ``recency_days``, ``purchases``, ``spend``), or an RFM summary from
+            :func:`crmlib.features.rfm_summary`; indexed by unique customer ids.
+            :meth:`predict` takes the same kinds of input.
+        y : None
+            Ignored (scikit-learn's convention).
 
         Returns
         -------
@@ -133,14 +163,27 @@ class RFMClusters:
         from sklearn.metrics import silhouette_score
         from sklearn.preprocessing import StandardScaler
 
-        rfm = check_frame(rfm, _FEATURES, "RFM table", "pass crmlib.segment.rfm_scores(summary).")
-        ks = [self.n_clusters] if self.n_clusters is not None else [int(k) for k in self.k_range]
-        if not ks or any(k < 2 for k in ks):
-            raise DataValidationError(f"Numbers of clusters must be >= 2; got {ks}.", suggestion="e.g. k_range=range(2, 9).")
+        func = "RFMClusters.fit"
+        rfm = _rfm_input(rfm, func)
+        # parameters are checked here, not in __init__ (scikit-learn's estimator contract)
+        if self.n_clusters is not None:
+            candidates = [self.n_clusters]
+        elif isinstance(self.k_range, str) or not hasattr(self.k_range, "__iter__"):
+            raise DataValidationError(f"{func}: k_range={self.k_range!r} must be a sequence of integers.",
+                                      suggestion="e.g. k_range=range(2, 9).")
+        else:
+            candidates = list(self.k_range)
+        ks = [int(to_number(k, "n_clusters" if self.n_clusters is not None else "k_range", low=2, integer=True,
+                            example="3")) for k in candidates]
+        if not ks:
+            raise DataValidationError(f"{func}: k_range is empty.", suggestion="e.g. k_range=range(2, 9).")
+        n_init = int(to_number(self.n_init, "n_init", low=1, integer=True, example="10"))
+        if self.silhouette_sample is not None:
+            to_number(self.silhouette_sample, "silhouette_sample", low=2, integer=True, example="4000")
         n = len(rfm)
         if n <= max(ks):
             raise DataValidationError(
-                f"{n} customers are too few for {max(ks)} clusters.",
+                f"{func}: {n} customers are too few for {max(ks)} clusters.",
                 suggestion="cluster more customers or use a smaller k_range.",
             )
         # fit on rows sorted by customer id, so the result does not depend on row order
@@ -159,7 +202,7 @@ class RFMClusters:
             sample = int(self.silhouette_sample)
         scores, models = {}, {}
         for k in ks:
-            km = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.random_state).fit(z)
+            km = KMeans(n_clusters=k, n_init=n_init, random_state=self.random_state).fit(z)
             models[k] = km
             scores[k] = float(
                 silhouette_score(z, km.labels_, sample_size=sample, random_state=self.random_state)
@@ -221,7 +264,7 @@ class RFMClusters:
     def _profile(self, rfm: pd.DataFrame) -> pd.DataFrame:
         g = rfm[list(_FEATURES)].groupby(self.labels_)
         prof = pd.DataFrame(index=self.centers_.index)
-        prof["name"] = [_describe(row) for _, row in self.centers_.iterrows()]
+        prof["name"] = cluster_names(g.mean())
         prof["customers"] = g.size()
         prof["share_customers"] = prof["customers"] / len(rfm)
         prof["share_revenue"] = g["spend"].sum() / rfm["spend"].sum()
@@ -237,14 +280,15 @@ class RFMClusters:
         Parameters
         ----------
         rfm : DataFrame
-            Columns ``recency_days``, ``purchases``, ``spend``.
+            The same kind of input as :meth:`fit`: ``rfm_scores`` or ``rfm_table`` output
+            (``recency_days``, ``purchases``, ``spend``) or an RFM summary.
 
         Returns
         -------
         Series
         """
         self._check_fitted()
-        rfm = check_frame(rfm, _FEATURES, "RFM table", "pass crmlib.segment.rfm_scores(summary).")
+        rfm = _rfm_input(rfm, "RFMClusters.predict")
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=self.n_threads):
@@ -252,17 +296,82 @@ class RFMClusters:
         return pd.Series(self.relabel_[raw], index=rfm.index, name="cluster")
 
 
-def _describe(center: pd.Series) -> str:
-    """Plain words for a centre in standardised log units (0 = the average customer)."""
+#: Words for low, middle and high relative levels, per dimension (recency: low = long ago).
+_WORDS = {
+    "recency_days": ("lapsed", "mid recency", "recent"),
+    "purchases": ("infrequent", "occasional", "frequent"),
+    "spend": ("low spend", "mid spend", "high spend"),
+}
 
-    def level(z: float, low: str, mid: str, high: str) -> str:
-        return high if z > 0.5 else low if z < -0.5 else mid
 
-    # a large recency_days means long ago, so the sign is reversed
-    r = level(-center["recency_days"], "lapsed", "mid recency", "recent")
-    f = level(center["purchases"], "one-off", "occasional", "frequent")
-    m = level(center["spend"], "low spend", "mid spend", "high spend")
-    return f"{r} · {f} · {m}"
+#: How two clusters with the same words are told apart (higher rank first).
+_TAGS = {
+    "spend": ("higher spend", "lower spend"),
+    "purchases": ("more purchases", "fewer purchases"),
+    "recency_days": ("more recent", "less recent"),
+}
+
+
+def cluster_names(means: pd.DataFrame) -> pd.Series:
+    """Plain-words names of clusters, derived from their mean values relative to each other.
+
+    Each dimension is ranked across the clusters (recency: fewer days since the last
+    purchase ranks higher) and the rank's position among the k clusters gives the word:
+    the bottom third "lapsed" / "infrequent" / "low spend", the top third "recent" /
+    "frequent" / "high spend", the rest the middle word. So a cluster is never called
+    lower than a cluster with a smaller mean. "one-off" replaces "infrequent" only when
+    the cluster's customers average fewer than 1.5 purchases. Clusters whose three words
+    coincide (possible from k = 4) get a tag on the dimension where they differ most
+("more recent" / "less recent", "more purchases" / ..., "higher spend" / ...), so every
+name is unique and still agrees with the means.
+
+    Parameters
+    ----------
+    means : DataFrame
+        One row per cluster, columns ``recency_days``, ``purchases`` and ``spend`` (the
+        cluster means).
+
+    Returns
+    -------
+    Series of str
+        Indexed like ``means``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> means = pd.DataFrame({"recency_days": [10.0, 200.0, 90.0], "purchases": [12.5, 1.1, 3.0],
+    ...                       "spend": [900.0, 30.0, 150.0]}, index=[1, 2, 3])
+    >>> cluster_names(means).tolist()
+    ['recent · frequent · high spend', 'lapsed · one-off · low spend', 'mid recency · occasional · mid spend']
+    """
+    k = len(means)
+    parts, ranks = [], {}  # ranks: 0 = lowest level
+    for col, words in _WORDS.items():
+        key = -means[col] if col == "recency_days" else means[col]
+        # rank 0 = lowest; tied means get the same (average) rank, hence the same word
+        rank = key.rank(method="average").to_numpy() - 1.0
+        ranks[col] = rank
+        pos = rank / (k - 1) if k > 1 else np.full(k, 0.5)
+        level = np.where(pos < 1 / 3, 0, np.where(pos > 2 / 3, 2, 1))
+        w = np.asarray(words, dtype=object)[level]
+        if col == "purchases":
+            w = np.where((level == 0) & (means[col].to_numpy() < 1.5), "one-off", w)
+        parts.append(w)
+    names = pd.Series([" · ".join(t) for t in zip(*parts, strict=True)], index=means.index, dtype=object)
+    for name in names[names.duplicated(keep=False)].unique():
+        same = names.index[names == name]
+        # tell them apart on the dimension where they differ most: log-scale gap between
+        # them, relative to that dimension's spread over all clusters (as k-means sees it)
+        logs = np.log1p(means[list(_TAGS)].clip(lower=0))
+        width = (logs.max() - logs.min()).replace(0, np.nan)
+        spread = ((logs.loc[same].max() - logs.loc[same].min()) / width).fillna(0).to_dict()
+        col = max(_TAGS, key=lambda c: spread[c])  # first of spend, purchases, recency on ties
+        order = same[np.argsort(-ranks[col][names.index.get_indexer(same)], kind="stable")]
+        more, less = _TAGS[col]
+        tags = [more, less] if len(same) == 2 else [f"{more} rank {i} of {len(same)}" for i in range(1, len(same) + 1)]
+        for cid, tag in zip(order, tags, strict=True):
+            names.loc[cid] = f"{name} ({tag})"
+    return names.astype("str")
 
 
 def compare_clusters(labels: pd.Series, segments: pd.Series, *, normalize: bool = False) -> pd.DataFrame:

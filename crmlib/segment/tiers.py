@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crmlib.checks import check_frame, check_series
+from crmlib.conventions import to_number
 from crmlib.exceptions import DataValidationError
-from crmlib.segment._checks import check_values
 
 __all__ = [
     "TIERS",
@@ -72,6 +73,23 @@ _DELL_MAP: tuple[dict, ...] = (
 # --------------------------------------------------------------------- concentration
 
 
+def _values(value: object, func: str) -> pd.Series:
+    """One finite, non-negative value per customer (unique ids), as float64."""
+    return check_series(
+        value, "value", func=func, allow_negative=False,
+        suggestion="pass e.g. summary['total_spend'] or a CLV Series, indexed by customer_id; clip refunds "
+        "at 0 (value.clip(lower=0)) first.",
+    )
+
+
+def _zero_total(total: float, func: str) -> None:
+    if total <= 0:
+        raise DataValidationError(
+            f"{func}: the total value is zero, so shares of value are undefined.",
+            suggestion="check that the value column holds spend (or CLV), not a flag.",
+        )
+
+
 def _sorted_values(value: pd.Series, descending: bool) -> pd.Series:
     """Values sorted by value then customer id (deterministic whatever the row order)."""
     ids = np.asarray(value.index.astype("str"))
@@ -100,13 +118,12 @@ def lorenz_curve(value: pd.Series) -> pd.DataFrame:
     >>> lorenz_curve(pd.Series([1.0, 1.0, 2.0])).round(2).values.tolist()
     [[0.0, 0.0], [0.33, 0.25], [0.67, 0.5], [1.0, 1.0]]
     """
-    v = check_values(value, "value")
+    return _lorenz(_values(value, "lorenz_curve"), "lorenz_curve")
+
+
+def _lorenz(v: pd.Series, func: str) -> pd.DataFrame:
     total = float(v.sum())
-    if total <= 0:
-        raise DataValidationError(
-            "Total value is zero: shares of value are undefined.",
-            suggestion="check that the value column holds spend (or CLV), not a flag.",
-        )
+    _zero_total(total, func)
     asc = _sorted_values(v, descending=False).to_numpy()
     n = asc.size
     return pd.DataFrame(
@@ -141,12 +158,13 @@ def gini(value: pd.Series) -> float:
     >>> gini(pd.Series([0.0, 0.0, 0.0, 10.0]))
     0.75
     """
-    v = check_values(value, "value")
+    return _gini(_values(value, "gini"), "gini")
+
+
+def _gini(v: pd.Series, func: str) -> float:
     x = np.sort(v.to_numpy(dtype="float64"))
     total = x.sum()
-    if total <= 0:
-        raise DataValidationError("Total value is zero: the Gini coefficient is undefined.",
-                                  suggestion="check the value column.")
+    _zero_total(float(total), func)
     n = x.size
     i = np.arange(1, n + 1)
     return float(np.sum((2 * i - n - 1) * x) / (n * total))
@@ -160,14 +178,15 @@ class Concentration:
     ----------
     n_customers : int
     total_value : float
-    top_share : float
+    top : float
         Share of customers at the top that is examined (default 0.2).
     value_share_of_top : float
-        Share of value that the top ``top_share`` of customers bring.
-    value_target : float
+        Share of value that the top ``top`` of customers bring, read off the Lorenz
+        curve (interpolated between two customers when ``top * n_customers`` is not whole).
+    target : float
         Share of value examined (default 0.8).
     customer_share_for_target : float
-        Smallest share of (top) customers that brings ``value_target`` of the value.
+        Smallest share of (top) customers that brings ``target`` of the value.
     gini : float
         Gini coefficient.
     lorenz : DataFrame
@@ -176,9 +195,9 @@ class Concentration:
 
     n_customers: int
     total_value: float
-    top_share: float
+    top: float
     value_share_of_top: float
-    value_target: float
+    target: float
     customer_share_for_target: float
     gini: float
     lorenz: pd.DataFrame
@@ -188,16 +207,16 @@ class Concentration:
         rows = [
             ("customers", self.n_customers),
             ("total value", self.total_value),
-            (f"share of value from the top {self.top_share:.0%} of customers", self.value_share_of_top),
-            (f"share of customers bringing {self.value_target:.0%} of value", self.customer_share_for_target),
+            (f"share of value from the top {self.top:.0%} of customers", self.value_share_of_top),
+            (f"share of customers bringing {self.target:.0%} of value", self.customer_share_for_target),
             ("Gini coefficient", self.gini),
         ]
         return pd.DataFrame(rows, columns=["measure", "value"]).set_index("measure")
 
     def __str__(self) -> str:
         return (
-            f"{self.n_customers:,} customers: the top {self.top_share:.0%} bring {self.value_share_of_top:.1%} "
-            f"of the value; {self.customer_share_for_target:.1%} of customers bring {self.value_target:.0%}. "
+            f"{self.n_customers:,} customers: the top {self.top:.0%} bring {self.value_share_of_top:.1%} "
+            f"of the value; {self.customer_share_for_target:.1%} of customers bring {self.target:.0%}. "
             f"Gini {self.gini:.3f}."
         )
 
@@ -206,8 +225,12 @@ def concentration(value: pd.Series, *, top: float = 0.2, target: float = 0.8) ->
     """Measure the 80/20 rule: the top ``top`` customers' share of value, and the share
     of customers needed for ``target`` of the value.
 
-    Shares between two customers are interpolated linearly along the Lorenz curve, so the
-    figures do not jump with the customer count.
+    This is crmlib's one definition of a "top 20% share"; every other function that
+    reports one (:func:`crmlib.clv.plotting.top_share`, the plots) computes through it.
+    Shares between two customers are interpolated linearly along the Lorenz curve: with 7
+    customers the top 20% is 1.4 customers, i.e. the first customer's value plus 0.4 of
+    the second's. So the figure does not jump with the customer count, and a whole number
+    of customers (``top * n`` whole) gives exactly their summed share.
 
     Parameters
     ----------
@@ -228,12 +251,15 @@ def concentration(value: pd.Series, *, top: float = 0.2, target: float = 0.8) ->
     >>> c = concentration(pd.Series([80.0] + [5.0] * 4))
     >>> round(c.value_share_of_top, 2), round(c.customer_share_for_target, 2)
     (0.8, 0.2)
+    >>> seven = pd.Series([100.0, 50, 20, 10, 10, 5, 5])  # top 20% = 1.4 customers: (100 + 0.4 * 50) / 200
+    >>> round(concentration(seven).value_share_of_top, 2)
+    0.6
     """
-    for name, x in (("top", top), ("target", target)):
-        if not 0 < x < 1:
-            raise DataValidationError(f"{name}={x!r} must be a share strictly between 0 and 1.",
-                                      suggestion="e.g. top=0.2, target=0.8.")
-    lor = lorenz_curve(value)
+    func = "concentration"
+    top = to_number(top, "top", low=0, high=1, low_inclusive=False, high_inclusive=False, example="0.2")
+    target = to_number(target, "target", low=0, high=1, low_inclusive=False, high_inclusive=False, example="0.8")
+    v = _values(value, func)
+    lor = _lorenz(v, func)
     cs, vs = lor["customer_share"].to_numpy(), lor["value_share"].to_numpy()
     # top p of customers hold 1 - L(1 - p)
     share_top = 1.0 - float(np.interp(1.0 - top, cs, vs))
@@ -249,12 +275,12 @@ def concentration(value: pd.Series, *, top: float = 0.2, target: float = 0.8) ->
         q = cs[j] + (cs[idx] - cs[j]) * ((x - vs[j]) / span if span > 0 else 0.0)
     return Concentration(
         n_customers=len(lor) - 1,
-        total_value=float(value.sum()),
-        top_share=top,
+        total_value=float(v.sum()),
+        top=top,
         value_share_of_top=share_top,
-        value_target=target,
+        target=target,
         customer_share_for_target=float(1.0 - q),
-        gini=gini(value),
+        gini=_gini(v, func),
         lorenz=lor,
     )
 
@@ -263,7 +289,13 @@ def concentration(value: pd.Series, *, top: float = 0.2, target: float = 0.8) ->
 
 
 def _check_cuts(cuts: Sequence[float], labels: Sequence[tuple[str, str]]) -> tuple[list[float], list[tuple[str, str]]]:
-    cuts = [float(c) for c in cuts]
+    if isinstance(cuts, str) or not isinstance(cuts, Sequence | np.ndarray):
+        raise DataValidationError(
+            f"value_tiers: cuts={cuts!r} must be a sequence of shares.", suggestion="e.g. cuts=(0.8, 0.95)."
+        )
+    # NaN, inf, text and booleans are refused rather than putting every customer in one tier
+    cuts = [to_number(c, "cuts", low=0, high=1, low_inclusive=False, high_inclusive=False, example="(0.8, 0.95)")
+            for c in cuts]
     labels = [tuple(lab) if not isinstance(lab, str) else (lab, "") for lab in labels]
     if not cuts or any(not 0 < c < 1 for c in cuts) or any(b <= a for a, b in zip(cuts, cuts[1:], strict=False)):
         raise DataValidationError(
@@ -312,11 +344,9 @@ def value_tiers(
     ['key', 'key', 'normal', 'small', 'small']
     """
     cuts, labels = _check_cuts(cuts, labels)
-    v = check_values(value, "value")
+    v = _values(value, "value_tiers")
     total = float(v.sum())
-    if total <= 0:
-        raise DataValidationError("Total value is zero: tiers by share of value are undefined.",
-                                  suggestion="check the value column.")
+    _zero_total(total, "value_tiers")
     desc = _sorted_values(v, descending=True)
     cum = np.cumsum(desc.to_numpy()) / total
     before = np.concatenate([[0.0], cum[:-1]])
@@ -355,9 +385,11 @@ def tier_profile(tiers: pd.DataFrame) -> pd.DataFrame:
         ``value_ratio_to_smallest`` (mean value relative to the last tier's mean: how many
         small customers one customer of the tier is worth).
     """
-    if not isinstance(tiers, pd.DataFrame) or not {"tier", "value"} <= set(tiers.columns):
-        raise DataValidationError("Expected the output of crmlib.segment.value_tiers(...).",
-                                  suggestion="pass value_tiers(value).")
+    check_frame(tiers, ("tier", "tier_zh", "value"), func="tier_profile", what="value tiers",
+                suggestion="pass the output of crmlib.segment.value_tiers(value).")
+    if not isinstance(tiers["tier"].dtype, pd.CategoricalDtype):
+        raise DataValidationError("tier_profile: column 'tier' must be the categorical of value_tiers(...).",
+                                  column="tier", suggestion="pass the output of crmlib.segment.value_tiers(value).")
     cats = list(tiers["tier"].cat.categories)
     g = tiers.groupby(tiers["tier"].astype("str"), sort=False)["value"]
     prof = pd.DataFrame(index=pd.Index(cats, name="tier"))

@@ -1,0 +1,250 @@
+"""The index page and the workbook that ``crmlib report`` writes over the notebook runs.
+
+``index.html`` is one self-contained file: the charts are embedded as base64 data URIs
+and the styles are inline, so it can be mailed or opened offline; the links next to each
+chart and table point at the files under the report folder. ``tables.xlsx`` has one
+sheet per CSV table, a ``key_numbers`` sheet and a ``contents`` sheet.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from crmlib.export import KEY_NUMBERS_FILE
+from crmlib.reports import NotebookRun
+
+__all__ = ["chart_info", "key_numbers", "write_index", "write_workbook"]
+
+# Excel's own limits: rows per sheet, characters per sheet name
+_EXCEL_ROWS = 1_048_576
+_SHEET_CHARS = 31
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif;
+margin:0 auto;max-width:1100px;padding:1.5rem;color:#222;line-height:1.45}
+h1{margin-bottom:.2rem}h2{border-bottom:2px solid #0072B2;padding-bottom:.2rem;margin-top:2.5rem}
+.meta{color:#555}pre{background:#f5f5f5;padding:.8rem;overflow-x:auto;font-size:.85rem}
+table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}
+th{background:#eef3f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
+figure{margin:1.2rem 0 2rem;border:1px solid #e2e2e2;padding:.8rem;border-radius:4px}
+figure img{max-width:100%;height:auto;display:block;margin:0 auto}
+figcaption{margin-top:.5rem}.takeaway{font-size:1.05rem}.files{color:#555;font-size:.85rem}
+.failed{color:#b00020;font-weight:600}nav a{margin-right:.8rem}
+"""
+
+
+def chart_info(run: NotebookRun, stem: str) -> dict:
+    """Title, takeaway, subtitle and source of one chart, from its sidecar ``.json``."""
+    sidecar = run.output_dir / "figures" / f"{stem}.json"
+    info = {"title": "", "takeaway": "", "subtitle": "", "source": ""}
+    if sidecar.exists():
+        try:
+            info.update({k: str(v) for k, v in json.loads(sidecar.read_text(encoding="utf-8")).items()})
+        except (ValueError, OSError):
+            pass  # a damaged sidecar only loses the caption; the chart is still shown
+    return info
+
+
+def key_numbers(runs: Sequence[NotebookRun]) -> pd.DataFrame:
+    """Every notebook's ``tables/key_numbers.csv``, stacked, with a ``notebook`` column."""
+    frames = []
+    for run in runs:
+        path = run.output_dir / KEY_NUMBERS_FILE
+        if path.exists():
+            frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+            frames.append(frame.assign(notebook=run.notebook.stem)[["notebook", "name", "value", "note"]])
+    if not frames:
+        return pd.DataFrame(columns=["notebook", "name", "value", "note"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _rel(path: Path, out: Path) -> str:
+    try:
+        return path.resolve().relative_to(out.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_uri()
+
+
+def _link(path: Path | None, out: Path, text: str) -> str:
+    if path is None or not path.exists():
+        return ""
+    return f'<a href="{html.escape(_rel(path, out), quote=True)}">{html.escape(text)}</a>'
+
+
+def _data_uri(png: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+
+
+def _key_table(numbers: pd.DataFrame) -> str:
+    if numbers.empty:
+        return "<p>No notebook saved key numbers.</p>"
+    rows = []
+    for r in numbers.itertuples(index=False):
+        num = re.fullmatch(r"-?[\d.,]+(e[-+]?\d+)?%?", r.value or "") is not None
+        rows.append(
+            f"<tr><td>{html.escape(r.notebook)}</td><td>{html.escape(r.name)}</td>"
+            f"<td class=\"{'num' if num else ''}\">{html.escape(r.value)}</td><td>{html.escape(r.note)}</td></tr>"
+        )
+    return (
+        "<table><thead><tr><th>notebook</th><th>number</th><th>value</th><th>note</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _section(run: NotebookRun, out: Path) -> str:
+    stem = run.notebook.stem
+    parts = [f'<section id="{html.escape(stem)}"><h2>{html.escape(stem)}</h2>']
+    links = " · ".join(
+        x for x in (_link(run.html, out, "notebook (HTML)"), _link(run.executed, out, "notebook (.ipynb)")) if x
+    )
+    status = (
+        f'<span class="failed">failed: {html.escape(run.error or "")}</span>'
+        if not run.ok
+        else f"ran in {run.seconds:.1f} s, {len(run.charts)} charts, {len(run.tables)} tables"
+    )
+    parts.append(f'<p class="meta">{status}. {links}</p>')
+    if run.tables:
+        items = "".join(f"<li>{_link(t, out, t.name)}</li>" for t in run.tables)
+        parts.append(f"<details><summary>Tables (CSV)</summary><ul>{items}</ul></details>")
+    for chart in run.charts:
+        png = run.output_dir / "figures" / f"{chart}.png"
+        info = chart_info(run, chart)
+        caption = info["takeaway"] or info["title"] or chart
+        files = " · ".join(
+            x for x in (_link(run.output_dir / "figures" / f"{chart}.{ext}", out, ext.upper())
+                        for ext in ("png", "svg", "pdf")) if x
+        )
+        image = (
+            f'<img src="{_data_uri(png)}" alt="{html.escape(info["title"] or chart, quote=True)}">'
+            if png.exists()
+            else f"<p>(no PNG saved for {html.escape(chart)})</p>"
+        )
+        detail = " · ".join(html.escape(x) for x in (info["subtitle"], info["source"] and f"Source: {info['source']}") if x)
+        parts.append(
+            f"<figure>{image}<figcaption><div class=\"takeaway\">{html.escape(caption)}</div>"
+            f'<div class="files">{html.escape(chart)}{" · " + detail if detail else ""} — {files}</div></figcaption></figure>'
+        )
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def write_index(
+    out: str | Path,
+    runs: Sequence[NotebookRun],
+    *,
+    data_label: str,
+    accounting: str,
+    workbook: Path | None = None,
+) -> Path:
+    """Write ``<out>/index.html``: accounting, key numbers, charts with takeaways, links.
+
+    Parameters
+    ----------
+    out : path
+        The report folder (the notebooks' outputs are under ``<out>/<notebook>/``).
+    runs : sequence of NotebookRun
+        What :func:`crmlib.reports.run_all` returned.
+    data_label : str
+        Data set and period, shown as the page's subtitle.
+    accounting : str
+        The validation report (rows in, used, excluded by reason), shown verbatim.
+    workbook : Path, optional
+        ``tables.xlsx``, linked from the page.
+
+    Returns
+    -------
+    Path
+    """
+    import crmlib
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    nav = "".join(f'<a href="#{html.escape(r.notebook.stem)}">{html.escape(r.notebook.stem)}</a>' for r in runs)
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    body = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        # a page with no favicon makes the browser request /favicon.ico and log an error
+        '<link rel="icon" href="data:,">',
+        f"<title>crmlib report: {html.escape(data_label)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>crmlib report</h1><p class=\"meta\">{html.escape(data_label)} · generated {stamp} "
+        f"with crmlib {html.escape(crmlib.__version__)}</p>",
+        f"<nav>{nav}</nav>",
+        "<h2 id=\"data\">The data</h2>",
+        f"<pre>{html.escape(accounting)}</pre>",
+        "<h2 id=\"key-numbers\">Key numbers</h2>",
+        _key_table(key_numbers(runs)),
+        f"<p>{_link(workbook, out, 'All tables in one workbook (tables.xlsx)')}</p>" if workbook else "",
+    ]
+    body += [_section(run, out) for run in runs]
+    body.append("</body></html>")
+    path = out / "index.html"
+    path.write_text("\n".join(body), encoding="utf-8")
+    return path
+
+
+def _sheet_name(notebook: str, table: str, used: set[str]) -> str:
+    """A unique Excel sheet name: notebook number + table name, 31 characters at most."""
+    prefix = notebook.split("_", 1)[0]
+    base = re.sub(r"[\[\]:*?/\\]", "_", f"{prefix}_{table}")[:_SHEET_CHARS]
+    name, i = base, 2
+    while name.lower() in used:
+        suffix = f"~{i}"
+        name, i = base[: _SHEET_CHARS - len(suffix)] + suffix, i + 1
+    used.add(name.lower())
+    return name
+
+
+def _as_number(text: str) -> object:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+def write_workbook(out: str | Path, runs: Sequence[NotebookRun]) -> Path:
+    """Write ``<out>/tables.xlsx``: ``contents``, ``key_numbers``, then one sheet per CSV table.
+
+    Tables longer than an Excel sheet are listed in ``contents`` as left out (their CSV
+    has every row), never cut silently.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "tables.xlsx"
+    used = {"contents", "key_numbers"}
+    contents = []
+    sheets: list[tuple[str, pd.DataFrame]] = []
+    for run in runs:
+        for table in run.tables:
+            if table.name == KEY_NUMBERS_FILE.name:
+                continue
+            frame = pd.read_csv(table, encoding="utf-8-sig")
+            if len(frame) + 1 > _EXCEL_ROWS:
+                contents.append((run.notebook.stem, table.name, "", f"left out: {len(frame):,} rows; see the CSV"))
+                continue
+            name = _sheet_name(run.notebook.stem, table.stem, used)
+            sheets.append((name, frame))
+            contents.append((run.notebook.stem, table.name, name, f"{len(frame):,} rows"))
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame(contents, columns=["notebook", "table", "sheet", "rows"]).to_excel(
+            writer, sheet_name="contents", index=False
+        )
+        numbers = key_numbers(runs)
+        # the CSVs hold text; a spreadsheet should get numbers it can compute with
+        numbers["value"] = numbers["value"].map(_as_number)
+        numbers.to_excel(writer, sheet_name="key_numbers", index=False)
+        for name, frame in sheets:
+            frame.to_excel(writer, sheet_name=name, index=False)
+    return path
