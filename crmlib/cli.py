@@ -102,8 +102,8 @@ def _survey_columns(args: argparse.Namespace, parser: argparse.ArgumentParser) -
     return {"score": args.score, "outcome": args.outcome, "items": list(args.items or [])}
 
 
-def _validate(args, columns: dict | None, survey_columns: dict | None) -> tuple[str, str, str]:
-    """Read and validate the data as the notebooks will; return (data label, accounting, currency)."""
+def _validate(args, columns: dict | None, survey_columns: dict | None) -> tuple[str, str]:
+    """Read and validate the data as the notebooks will; return (data label, accounting)."""
     from crmlib.datasets import load_default_transactions
 
     log = load_default_transactions(
@@ -119,18 +119,25 @@ def _validate(args, columns: dict | None, survey_columns: dict | None) -> tuple[
         survey, cols = read_survey(args.survey, survey_columns)
         named = ", ".join(c for c in [cols.get("score"), cols["outcome"], *cols["items"]] if c)
         accounting += f"\nSurvey: {len(survey):,} respondents in {Path(args.survey).name} (columns {named})"
-    return log.label, accounting, log.currency or (args.currency or "")
+    return log.label, accounting
 
 
 def report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``crmlib report``: validate, run the notebooks, write the index page."""
     from crmlib.exceptions import DataValidationError
-    from crmlib.reports import run_all
+    from crmlib.reports import notebooks, run_all
 
+    known = [nb.stem for nb in notebooks()]
+    unknown = [name for name in args.only or [] if name not in known]
+    if unknown:  # before the data is read: that can take a while
+        parser.error(f"--only: no notebook named {', '.join(unknown)}; choose among {', '.join(known)}")
+    for name in ("transactions", "survey", "data_dir", "out"):
+        if getattr(args, name) is not None:
+            setattr(args, name, str(Path(getattr(args, name)).expanduser()))
     columns = _columns(args, parser)
     survey_columns = _survey_columns(args, parser)
     try:
-        label, accounting, currency = _validate(args, columns, survey_columns)
+        label, accounting = _validate(args, columns, survey_columns)
     except DataValidationError as err:
         print(f"crmlib report: the data was refused.\nDataValidationError: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -156,14 +163,10 @@ def report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if data_dir is None:
         # None would hide a DATA_DIR the notebook sets itself; pass only what was chosen
         parameters.pop("DATA_DIR")
-    try:
-        user_set = [k for k in ("TRANSACTIONS", "SURVEY", "CURRENCY", "ITEM") if parameters[k] is not None]
-        user_set += ["COLUMNS"] * (columns is not None) + ["SURVEY_COLUMNS"] * (survey_columns is not None)
-        user_set += ["LANG"] * (args.lang != "en")
-        runs = run_all(out, only=args.only, parameters=parameters, user_set=user_set)
-    except DataValidationError as err:  # e.g. an unknown --only name
-        print(f"crmlib report: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    user_set = [k for k in ("TRANSACTIONS", "SURVEY", "CURRENCY", "ITEM") if parameters[k] is not None]
+    user_set += ["COLUMNS"] * (columns is not None) + ["SURVEY_COLUMNS"] * (survey_columns is not None)
+    user_set += ["LANG"] * (args.lang != "en")
+    runs = run_all(out, only=args.only, parameters=parameters, user_set=user_set)
 
     from crmlib.report_page import write_index, write_workbook
 

@@ -26,6 +26,8 @@ __all__ = ["chart_info", "key_numbers", "write_index", "write_workbook"]
 # Excel's own limits: rows per sheet, characters per sheet name
 _EXCEL_ROWS = 1_048_576
 _SHEET_CHARS = 31
+# a notebook's key numbers are shown unfolded up to this many
+_OPEN_KEY_NUMBERS = 15
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif;
@@ -36,7 +38,7 @@ table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;p
 th{background:#eef3f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1.2rem 0 2rem;border:1px solid #e2e2e2;padding:.8rem;border-radius:4px}
 figure img{max-width:100%;height:auto;display:block;margin:0 auto}
-figcaption{margin-top:.5rem}.takeaway{font-size:1.05rem}.files{color:#555;font-size:.85rem}
+summary{cursor:pointer;margin:.3rem 0}figcaption{margin-top:.5rem}.takeaway{font-size:1.05rem}.files{color:#555;font-size:.85rem}
 .failed{color:#b00020;font-weight:600}nav a{margin-right:.8rem}
 """
 
@@ -84,19 +86,36 @@ def _data_uri(png: Path) -> str:
 
 
 def _key_table(numbers: pd.DataFrame) -> str:
+    """One table per notebook; a long list starts folded so the charts stay in reach."""
     if numbers.empty:
         return "<p>No notebook saved key numbers.</p>"
-    rows = []
-    for r in numbers.itertuples(index=False):
-        num = re.fullmatch(r"-?[\d.,]+(e[-+]?\d+)?%?", r.value or "") is not None
-        rows.append(
-            f"<tr><td>{html.escape(r.notebook)}</td><td>{html.escape(r.name)}</td>"
-            f"<td class=\"{'num' if num else ''}\">{html.escape(r.value)}</td><td>{html.escape(r.note)}</td></tr>"
+    blocks = []
+    for notebook, group in numbers.groupby("notebook", sort=False):
+        rows = []
+        for r in group.itertuples(index=False):
+            num = re.fullmatch(r"-?[\d.,]+(e[-+]?\d+)?%?", r.value or "") is not None
+            rows.append(
+                f"<tr><td>{html.escape(r.name)}</td><td class=\"{'num' if num else ''}\">"
+                f"{html.escape(r.value)}</td><td>{html.escape(r.note)}</td></tr>"
+            )
+        blocks.append(
+            f"<details{' open' if len(group) <= _OPEN_KEY_NUMBERS else ''}><summary>"
+            f"{html.escape(notebook)}: {len(group)} numbers</summary>"
+            "<table><thead><tr><th>number</th><th>value</th><th>note</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></details>"
         )
-    return (
-        "<table><thead><tr><th>notebook</th><th>number</th><th>value</th><th>note</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    return "\n".join(blocks)
+
+
+def _inline_markdown(text: str) -> str:
+    """Escaped text with Markdown's **bold** kept (takeaways are written for notebooks too).
+
+    Examples
+    --------
+    >>> _inline_markdown("**Business** travel <b>")
+    '<strong>Business</strong> travel &lt;b&gt;'
+    """
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text))
 
 
 def _section(run: NotebookRun, out: Path) -> str:
@@ -129,7 +148,7 @@ def _section(run: NotebookRun, out: Path) -> str:
         )
         detail = " · ".join(html.escape(x) for x in (info["subtitle"], info["source"] and f"Source: {info['source']}") if x)
         parts.append(
-            f"<figure>{image}<figcaption><div class=\"takeaway\">{html.escape(caption)}</div>"
+            f"<figure>{image}<figcaption><div class=\"takeaway\">{_inline_markdown(caption)}</div>"
             f'<div class="files">{html.escape(chart)}{" · " + detail if detail else ""} — {files}</div></figcaption></figure>'
         )
     parts.append("</section>")
@@ -232,13 +251,13 @@ def write_workbook(out: str | Path, runs: Sequence[NotebookRun]) -> Path:
                 continue
             frame = pd.read_csv(table, encoding="utf-8-sig")
             if len(frame) + 1 > _EXCEL_ROWS:
-                contents.append((run.notebook.stem, table.name, "", f"left out: {len(frame):,} rows; see the CSV"))
+                contents.append((run.notebook.stem, table.name, "", len(frame), "too long for a sheet: see the CSV"))
                 continue
             name = _sheet_name(run.notebook.stem, table.stem, used)
             sheets.append((name, frame))
-            contents.append((run.notebook.stem, table.name, name, f"{len(frame):,} rows"))
+            contents.append((run.notebook.stem, table.name, name, len(frame), ""))
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        pd.DataFrame(contents, columns=["notebook", "table", "sheet", "rows"]).to_excel(
+        pd.DataFrame(contents, columns=["notebook", "table", "sheet", "rows", "note"]).to_excel(
             writer, sheet_name="contents", index=False
         )
         numbers = key_numbers(runs)

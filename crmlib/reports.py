@@ -295,9 +295,13 @@ def run_all(
         if not run.ok:
             status = f"FAILED after {run.seconds:.1f} s ({run.error}); see {run.html or run.executed}"
         echo(status, flush=True)
-        not_taken = _not_taken(declared_parameters(nb), run.ignored, user_set)
+        declared = declared_parameters(nb)
+        not_taken = _not_taken(declared, run.ignored, user_set)
         if not_taken:
-            echo(f"      note: this notebook does not take {', '.join(not_taken)}; it ran on its own data")
+            # a notebook that took the user's file but not, say, ITEM still ran on their data
+            own = not ({"TRANSACTIONS", "SURVEY"} & declared & set(run.passed))
+            echo(f"      note: this notebook does not take {', '.join(not_taken)}"
+                 + ("; it ran on its own data" if own else ""))
         runs.append(run)
     return runs
 

@@ -4,7 +4,9 @@ browser console must show no error (a missing resource, a script error).
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them). Without them
 the test is skipped locally, but fails under CI=true: it must run in CI.
-Set CRMLIB_SCREENSHOTS=DIR to keep the screenshots (they go to a temporary folder otherwise).
+Set CRMLIB_SCREENSHOTS=DIR to keep the screenshots (they go to a temporary folder otherwise),
+and CRMLIB_REPORT=DIR to check a report already written (e.g. by ``make run``) instead of
+building a small one: ``CRMLIB_REPORT=reports .venv/bin/pytest tests/test_browser.py``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pytest
 
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 
-# A fast subset: the data tour and the identification notebook, on the default data, small settings.
+# A fast subset: the data tour and the identification notebook, small settings.
 NOTEBOOKS = ["00_data_tour", "01_identify_customers"]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
@@ -37,16 +39,32 @@ def _need_browser() -> None:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "report"
+    if os.environ.get("CRMLIB_REPORT"):
+        given = Path(os.environ["CRMLIB_REPORT"]).resolve()
+        assert (given / "index.html").exists(), f"CRMLIB_REPORT={given} has no index.html"
+        return given
+    root = tmp_path_factory.mktemp("browser")
+    out = root / "report"
+    # An empty data directory: the default data falls back to CDNOW, the fastest run and the
+    # same on every machine (test_report_cli.py runs the command on other data).
+    empty = root / "empty_data_dir"
+    empty.mkdir()
     # as an analyst runs it: a fresh process, the runner strips MPLBACKEND from the kernels
     env = {**os.environ, "MPLBACKEND": "Agg"}
     res = subprocess.run(
-        [sys.executable, "-m", "crmlib", "report", "--small", "--only", *NOTEBOOKS, "--out", str(out)],
+        [sys.executable, "-m", "crmlib", "report", "--small", "--data-dir", str(empty),
+         "--only", *NOTEBOOKS, "--out", str(out)],
         env=env, capture_output=True, text=True, timeout=900,
     )
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     assert (out / "index.html").exists()
+    assert _notebooks(out) == NOTEBOOKS
     return out
+
+
+def _notebooks(report: Path) -> list[str]:
+    """The notebooks in a report folder: <report>/<name>/<name>.html."""
+    return sorted(d.name for d in report.iterdir() if (d / f"{d.name}.html").exists())
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +86,7 @@ def browser():
 
 
 def _pages(report: Path) -> list[Path]:
-    pages = [report / "index.html"] + [report / nb / f"{nb}.html" for nb in NOTEBOOKS]
-    assert all(p.exists() for p in pages), [p for p in pages if not p.exists()]
-    return pages
+    return [report / "index.html"] + [report / nb / f"{nb}.html" for nb in _notebooks(report)]
 
 
 def _visit(driver, page: Path, shots: Path) -> dict:
@@ -91,7 +107,9 @@ def _visit(driver, page: Path, shots: Path) -> dict:
     # the whole page, not only the first screen: Chromium renders beyond the viewport
     metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
     size = metrics["cssContentSize"]
-    height = min(int(size["height"]), 16000)  # a very long notebook is cut, not enlarged to GPU limits
+    # at half scale; Chromium cannot capture more than ~16k device pixels, so a very long
+    # page is cut there (its images are still all checked above through the DOM)
+    height = min(int(size["height"]), 32000)
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
         "format": "png", "captureBeyondViewport": True,
         "clip": {"x": 0, "y": 0, "width": int(size["width"]), "height": height, "scale": 0.5},
@@ -110,7 +128,10 @@ def shots(tmp_path_factory) -> Path:
     return path
 
 
-def test_every_page_loads_every_image_without_console_errors(report, browser, shots):
+# One test, not two: under pytest-xdist two tests of this module could land on different
+# workers and each build the report (the module fixture is per worker).
+def test_report_pages_load_every_image_without_console_errors(report, browser, shots):
+    _check_self_contained_and_links(report)
     seen = {}
     for page in _pages(report):
         seen[page] = result = _visit(browser, page, shots)
@@ -123,15 +144,15 @@ def test_every_page_loads_every_image_without_console_errors(report, browser, sh
 
     # The index shows one image per chart the notebooks saved, and each notebook's page
     # shows its own charts inline.
-    for nb in NOTEBOOKS:
+    for nb in _notebooks(report):
         charts = {p.stem for p in (report / nb / "figures").glob("*.png")}
         assert len(seen[report / nb / f"{nb}.html"]["images"]) >= len(charts) > 0, nb
-    n_charts = sum(len({p.stem for p in (report / nb / "figures").glob("*.png")}) for nb in NOTEBOOKS)
+    n_charts = sum(len({p.stem for p in (report / nb / "figures").glob("*.png")}) for nb in _notebooks(report))
     assert len(seen[report / "index.html"]["images"]) == n_charts
 
 
-def test_pages_are_self_contained_and_links_resolve(report):
-    """Runs without a browser too: what the pages load is embedded, what they link exists."""
+def _check_self_contained_and_links(report: Path) -> None:
+    """What the pages load is embedded (offline, no console error); what they link exists."""
     import re
     from urllib.parse import unquote
 
@@ -141,7 +162,7 @@ def test_pages_are_self_contained_and_links_resolve(report):
     assert "url(http" not in html
     resources = re.findall(r'<(?:img|script|link)[^>]+(?:src|href)="(?!data:)([^"]+)"', html)
     assert resources == [], f"the index page loads outside resources: {resources}"
-    for nb in NOTEBOOKS:
+    for nb in _notebooks(report):
         page = (report / nb / f"{nb}.html").read_text(encoding="utf-8")
         loads = re.findall(r'<(?:img|script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)
         assert loads == [], f"{nb}.html loads {loads} (breaks offline and logs console errors)"

@@ -212,6 +212,7 @@ def test_incomplete_column_maps_are_refused(tmp_path, capsys, args, message):
         (["--outcome", "stay", "--out", "x"], "describe a --survey FILE"),
         (["--lang", "fr", "--out", "x"], "invalid choice: 'fr'"),
         (["--small"], "the following arguments are required: --out"),
+        (["--only", "02_segments", "--out", "x"], "--only: no notebook named 02_segments; choose among 00_data_tour"),
     ],
 )
 def test_inconsistent_flags_are_refused(capsys, args, message):
@@ -320,7 +321,7 @@ def test_index_page_and_workbook(tmp_path):
     long = "customers_by_segment_and_recency_quintile"
     run = _fake_run(
         tmp_path, "02_segment_customers",
-        {"tiers": "Key customers hold 80% of spend <script>alert(1)</script>.", "lorenz": None},
+        {"tiers": "**Key** customers hold 80% of spend <script>alert(1)</script>.", "lorenz": None},
         {f"{long}_a": pd.DataFrame({"x": [1]}), f"{long}_b": pd.DataFrame({"x": [2, 3]})},
     )
     save_key_numbers({"Customers": 4338, "Gini": 0.61}, run.output_dir, notes={"Gini": "of spend"})
@@ -330,6 +331,7 @@ def test_index_page_and_workbook(tmp_path):
                         accounting="Transactions: 10 rows in <all>", workbook=workbook).read_text(encoding="utf-8")
     assert index.count('<img src="data:image/png;base64,') == 2
     assert "<script>" not in index and "&lt;script&gt;alert(1)&lt;/script&gt;" in index, "text is escaped"
+    assert "<strong>Key</strong> customers" in index, "Markdown bold in a takeaway"
     assert "Title of lorenz" in index, "no takeaway: the chart's title stands in"
     assert "Transactions: 10 rows in &lt;all&gt;" in index
     assert re.search(r"<td>Gini</td><td class=\"num\">0.61</td><td>of spend</td>", index)
@@ -345,3 +347,4 @@ def test_index_page_and_workbook(tmp_path):
     assert numbers["note"].fillna("").tolist() == ["", "of spend"]
     contents = book["contents"].set_index("table")
     assert book[contents.loc[f"{long}_b.csv", "sheet"]]["x"].tolist() == [2, 3]
+    assert contents.loc[f"{long}_b.csv", "rows"] == 2

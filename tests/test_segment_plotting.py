@@ -113,3 +113,21 @@ def test_cluster_plots(scored):
         plot_silhouette(RFMClusters())
     with pytest.raises(DataValidationError):
         plot_cluster_segment_map(pd.DataFrame())
+
+
+def test_plots_take_kwargs_and_use_the_one_money_and_percent_format(scored):
+    from crmlib.plotting import format_money
+
+    ax = plot_rfm_heatmap(scored, currency="GBP", cmap="Greens")
+    texts = [t.get_text() for t in ax.texts if "\n" in t.get_text()]
+    r5f5 = scored[(scored["R"] == 5) & (scored["F"] == 5)]["spend"].mean()
+    assert any(t.startswith(format_money(r5f5, "GBP") + "\n") for t in texts)
+    cbar_ticks = ax.collections[0].colorbar.ax.yaxis.get_major_formatter()
+    assert cbar_ticks(1500) == "£1.5k"
+    ax = plot_segment_shares(segment_profile(scored), alpha=0.5)
+    assert all(p.get_alpha() == 0.5 for p in ax.patches)
+    assert ax.xaxis.get_major_formatter()(0.25) == "25%"
+    ax = plot_lorenz(scored["spend"], color="red")
+    assert ax.lines[0].get_color() == "red"
+    with pytest.raises(DataValidationError, match="currency"):
+        plot_rfm_heatmap(scored, currency=3)

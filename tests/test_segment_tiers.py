@@ -188,3 +188,45 @@ def test_dell_service_map_and_table():
     bad = smap.rename(index={"small": "tiny"})
     with pytest.raises(DataValidationError, match="unknown tier.*'tiny'.*no service defined for 'small'"):
         tier_service_table(prof, bad)
+
+
+# ------------------------------------------------------- issue 8: one top share, bad cuts
+
+
+def test_top_share_of_seven_customers_is_one_documented_number():
+    value = pd.Series([100.0, 50, 20, 10, 10, 5, 5], index=list("abcdefg"))
+    c = concentration(value, top=0.2)
+    # the top 20% is 1.4 customers: the first one's value plus 0.4 of the second's
+    assert c.value_share_of_top == pytest.approx((100 + 0.4 * 50) / 200)
+    assert c.top == 0.2 and c.target == 0.8
+    # a whole number of customers gives exactly their summed share
+    assert concentration(value, top=2 / 7).value_share_of_top == pytest.approx(150 / 200)
+
+
+def test_plots_annotate_the_concentration_figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from crmlib.segment.plotting import plot_lorenz
+
+    value = pd.Series([100.0, 50, 20, 10, 10, 5, 5], index=list("abcdefg"))
+    ax = plot_lorenz(value)
+    text = " ".join(t.get_text() for t in ax.texts)
+    assert "bring 60.0% of revenue" in text  # concentration's figure, not 70% (2 whole customers)
+
+
+@pytest.mark.parametrize("cuts", [(np.inf, 0.95), (np.nan, 0.95), ("0.8", 0.95), (True, 0.95), (0.8, float("nan"))])
+def test_bad_cut_values_are_refused(cuts):
+    with pytest.raises(DataValidationError, match="cuts="):
+        value_tiers(_series([1.0, 2.0, 3.0]), cuts=cuts)
+
+
+@pytest.mark.parametrize("top", [np.nan, "0.2", True, np.inf])
+def test_bad_top_is_refused(top):
+    with pytest.raises(DataValidationError, match="top="):
+        concentration(_series([1.0, 2.0, 3.0]), top=top)
+
+
+def test_infinite_value_is_refused_with_the_function_named():
+    with pytest.raises(DataValidationError, match="value_tiers: column 'value' has 1 missing or infinite"):
+        value_tiers(_series([1.0, np.inf, 3.0]))

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-
 from sklearn.base import BaseEstimator
 
 from crmlib.checks import check_frame
