@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     cols.add_argument("--date-format", metavar="FMT", help="strptime format of the dates, e.g. %%d/%%m/%%Y")
     cols.add_argument("--dayfirst", action="store_true", default=None,
                       help="read dd/mm/yyyy dates day first")
-    cols.add_argument("--decimal", choices=[".", ","], help="decimal mark of text amounts")
+    cols.add_argument("--decimal", choices=[".", ","], metavar="MARK",
+                      help='decimal mark of text amounts: "." or ","')
     survey = rep.add_argument_group("survey (notebook 04)")
     survey.add_argument("--survey", metavar="FILE", help="your survey file (.csv or .parquet)")
     survey.add_argument("--score", metavar="COL", help="overall satisfaction column")

@@ -128,21 +128,29 @@ def _kernel_manager_class():
     inherits ``MPLBACKEND=Agg`` draws every chart to nowhere (the executed notebooks then
     carried no image at all).
     """
+    import shutil
+    import tempfile
+
     from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
 
     class InlineKernelManager(AsyncKernelManager):
-        # local sockets: no TCP port to pick, and ipykernel's warning about unencrypted
-        # TCP stays out of the progress lines
-        @default("transport")
-        def _transport_default(self):
-            return "ipc"
-
         async def start_kernel(self, **kw):  # type: ignore[override]
             env = dict(kw.pop("env", None) or os.environ)
             env.pop("MPLBACKEND", None)
             kw["env"] = env
+            if os.name == "posix":
+                # Unix sockets in a folder of this kernel's own. TCP ports are picked free and
+                # then bound later; kernels started at the same moment (test workers, parallel
+                # runs) could take the same port and fail with "Invalid Signature".
+                self._socket_dir = tempfile.mkdtemp(prefix="crmlib-kernel-")
+                self.transport = "ipc"
+                self.ip = os.path.join(self._socket_dir, "kernel")
             return await super().start_kernel(**kw)
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if not restart and getattr(self, "_socket_dir", None):
+                shutil.rmtree(self._socket_dir, ignore_errors=True)
 
     return InlineKernelManager
 
@@ -203,6 +211,9 @@ def run_notebook(
             parameters=passed,
             kernel_name=kernel_name,
             kernel_manager_class=_kernel_manager_class(),
+            # ipykernel 7 warns on every start that local TCP is unencrypted; that line
+            # would break the one-line-per-notebook progress output. Errors still show.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
             cwd=str(nb_path.parent),
             execution_timeout=timeout,
             progress_bar=False,
