@@ -140,7 +140,12 @@ def report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         label, accounting = _validate(args, columns, survey_columns)
     except DataValidationError as err:
-        print(f"crmlib report: the data was refused.\nDataValidationError: {err}", file=sys.stderr)
+        print(
+            f"crmlib report: the data was refused.\nDataValidationError: {err}\n"
+            "On the command line, read_transactions' arguments are flags: customer= is --customer, "
+            "date_format= is --date-format, dayfirst=True is --dayfirst, decimal=',' is --decimal ,",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     except OSError as err:  # a file that cannot be opened at all
         print(f"crmlib report: cannot read {err.filename or err}: {err.strerror or err}", file=sys.stderr)

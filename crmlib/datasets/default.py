@@ -20,7 +20,7 @@ class DefaultLog(NamedTuple):
     """A validated log and where it came from."""
 
     name: str  # "Online Retail" or "CDNOW"
-    currency: str  # ISO code: "GBP" or "USD"
+    currency: str | None  # ISO code or symbol ("GBP", "USD"); None when the user gave none
     transactions: pd.DataFrame
     report: object  # crmlib.validation.ValidationReport
     is_fallback: bool  # True when CDNOW stood in for Online Retail
@@ -92,7 +92,7 @@ def load_default_transactions(
             if isinstance(transactions, str | os.PathLike)
             else "your data"
         )
-        return DefaultLog(name, currency or "", tx, report, False)
+        return DefaultLog(name, currency or None, tx, report, False)
     if available("online_retail", data_dir):
         tx, report = read_transactions(load_online_retail(data_dir), **ONLINE_RETAIL_COLUMNS, policy=policy)
         return DefaultLog("Online Retail", "GBP", tx, report, False)
