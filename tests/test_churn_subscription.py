@@ -80,7 +80,7 @@ def test_mapping_is_data(customers):
 def test_reasons_validation(customers):
     with pytest.raises(DataValidationError, match="0/1 churn flags"):
         churn_reasons_table(customers.assign(**{"Churn Value": "Yes"}))
-    with pytest.raises(DataValidationError, match="Column 'Churn Reason' not found"):
+    with pytest.raises(DataValidationError, match="churn_reasons_table: column 'Churn Reason' not found"):
         churn_reasons_table(customers.drop(columns="Churn Reason"))
     with pytest.raises(DataValidationError, match="No churners"):
         churn_reasons_table(customers.assign(**{"Churn Value": 0}))

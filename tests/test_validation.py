@@ -259,7 +259,7 @@ def test_full_online_retail_accounting():
 def test_day_first_column_is_read_one_way_with_a_note():
     # "02/03/2020" alone is ambiguous; the other two rows prove day-first, so it is 2 March
     tx, report = read(log(cust=["a", "b", "c", "d"], day=["02/03/2020", "13/01/2020", "25/12/2020", "05/06/2020"]))
-    got = dict(zip(tx["customer_id"], tx["date"].dt.strftime("%Y-%m-%d")))
+    got = dict(zip(tx["customer_id"], tx["date"].dt.strftime("%Y-%m-%d"), strict=True))
     assert got == {"a": "2020-03-02", "b": "2020-01-13", "c": "2020-12-25", "d": "2020-06-05"}
     note = " ".join(report.notes)
     assert "day-first" in note and "'%d/%m/%Y'" in note and "2 distinct dates prove" in note

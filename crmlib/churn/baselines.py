@@ -36,7 +36,6 @@ from crmlib.exceptions import (
     ConvergenceError,
     ConvergenceWarning,
     DataValidationError,
-    missing_columns_error,
 )
 
 __all__ = ["BTYDChurnBaseline", "RecencyRule"]
@@ -94,7 +93,11 @@ def _column_index(est: BaseEstimator, column: str | int, role: str) -> int:
             "the column by position.",
         )
     if column not in names:
-        raise missing_columns_error([str(column)], names, what=f"features ({role})")
+        raise DataValidationError(
+            f"{role} column {column!r} is not among X's columns ({', '.join(map(repr, names))}).",
+            column=str(column),
+            suggestion="pass X = churn_features(...) output, or set the baseline's columns= to names X has.",
+        )
     return names.index(column)
 
 

@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from crmlib.exceptions import DataValidationError, missing_columns_error
+from crmlib.checks import check_frame
+from crmlib.exceptions import DataValidationError
 
 __all__ = [
     "PREVENTABILITY_BY_CATEGORY",
@@ -70,18 +71,7 @@ TELCO_NOT_FEATURES: dict[str, str] = {
 }
 
 
-def _check_frame(df: object, required: Iterable[str], what: str) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        raise DataValidationError(
-            f"Expected a DataFrame ({what}), got {type(df).__name__}.",
-            suggestion="pass e.g. crmlib.datasets.load_telco().",
-        )
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise missing_columns_error(missing, list(df.columns), what=what)
-    if len(df) == 0:
-        raise DataValidationError(f"The {what} is empty.", suggestion="check the filter that produced it.")
-    return df
+_TELCO_HINT = "pass a customers table such as crmlib.datasets.load_telco(), with the named columns."
 
 
 def churn_reasons_table(
@@ -123,7 +113,7 @@ def churn_reasons_table(
     >>> churn_reasons_table(df)[["reason", "churners", "preventability"]].to_numpy().tolist()
     [['Price too high', 2, 'preventable'], ['Moved', 1, 'not preventable']]
     """
-    df = _check_frame(customers, [category_col, reason_col, churn_col], "customers table")
+    df = check_frame(customers, [category_col, reason_col, churn_col], func="churn_reasons_table", what="customers table", suggestion=_TELCO_HINT)
     flag = df[churn_col]
     if not flag.isin([0, 1]).all():
         raise DataValidationError(
@@ -168,7 +158,7 @@ def preventability_summary(reasons: pd.DataFrame) -> pd.DataFrame:
     >>> preventability_summary(r)["share_of_churners"].tolist()
     [0.75, 0.25]
     """
-    _check_frame(reasons, ["churners", "preventability"], "reasons table")
+    check_frame(reasons, ["churners", "preventability"], func="preventability_summary", what="reasons table", suggestion="pass the table churn_reasons_table(...) returns.")
     out = reasons.groupby("preventability")["churners"].sum().to_frame()
     out["share_of_churners"] = out["churners"] / out["churners"].sum()
     first = [k for k in ("preventable", "not preventable", "unknown") if k in out.index]
@@ -215,7 +205,7 @@ def attribute_matrix(
     >>> list(X.columns)
     ['Paperless Billing', 'Monthly Charge', 'Contract=Month-to-Month', 'Contract=Two Year']
     """
-    df = _check_frame(customers, [target], "customers table")
+    df = check_frame(customers, [target], func="attribute_matrix", what="customers table", suggestion=_TELCO_HINT)
     flag = df[target]
     if not flag.isin([0, 1]).all():
         raise DataValidationError(

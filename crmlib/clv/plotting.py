@@ -27,7 +27,6 @@ from crmlib.plotting import (
     SEQUENTIAL_CMAP,
     format_money,
     format_percent,
-    format_thousands,
     get_ax,
     money_formatter,
     percent_formatter,
@@ -145,7 +144,7 @@ def plot_period_transactions(
     ax.set_xlabel("Repeat purchases in the calibration period")
     ax.set_ylabel("Customers")
     ax.set_title(title or "Repeat purchases per customer: actual vs model")
-    format_thousands(ax)
+    ax.yaxis.set_major_formatter(money_formatter())
     ax.legend()
     return ax
 
@@ -232,7 +231,7 @@ def _tracking(
     ax.set_xlabel(f"Week since {evaluation.cohort_start:%Y-%m-%d}")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    format_thousands(ax)
+    ax.yaxis.set_major_formatter(money_formatter())
     ax.legend(loc=legend)
     return ax
 
@@ -511,7 +510,7 @@ def plot_clv_distribution(
         fontsize=9,
         bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85, "edgecolor": "0.8"},
     )
-    format_thousands(ax)
+    ax.yaxis.set_major_formatter(money_formatter())
     return ax
 
 

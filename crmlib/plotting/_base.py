@@ -308,15 +308,6 @@ def percent_formatter(decimals: int = 0):
     )
 
 
-def format_thousands(ax: Axes, axis: str = "y") -> Axes:
-    """Deprecated: use ``ax.yaxis.set_major_formatter(money_formatter())``.
-
-    Kept only until every area has switched; labels plain compact numbers ("250k").
-    """
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(money_formatter())
-    return ax
-
-
 def text_colour_on(rgba) -> str:
     """Black or white, whichever reads better on a cell of colour ``rgba`` (luma rule)."""
     r, g, b = rgba[:3]
@@ -367,15 +358,6 @@ def row_share_heatmap(ax: Axes, counts, label, fontsize: float = 8.5):
                 xticklabels=False, yticklabels=False, annot_kws={"fontsize": fontsize})
     ax.grid(False)
     return ax.collections[-1], totals.ravel()
-
-
-def format_compact(ax: Axes, axis: str = "y") -> Axes:
-    """Deprecated: use ``ax.yaxis.set_major_formatter(money_formatter())``.
-
-    Kept only until every area has switched; labels plain compact numbers ("250k").
-    """
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(money_formatter())
-    return ax
 
 
 def save_figure(

@@ -45,11 +45,10 @@ from crmlib.satisfaction.index import (
 )
 from crmlib.satisfaction.knee import Knee, detect_knee
 from crmlib.satisfaction.ratio import RateRatio, rate_ratio
+from crmlib.satisfaction.survey import SURVEY_COLUMN_KEYS, read_survey, yes_no_outcome
 from crmlib.satisfaction.targets import target_scenarios
 from crmlib.satisfaction.validation import check_items, check_outcome, check_scores
 from crmlib.satisfaction.zones import ZONE_LABELS, ZONE_NAMES, curve_zones, terrorists_and_apostles
-
-from crmlib.satisfaction.survey import SURVEY_COLUMN_KEYS, read_survey, yes_no_outcome
 
 __all__ = [
     "SURVEY_COLUMN_KEYS",
