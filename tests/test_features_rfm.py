@@ -448,10 +448,3 @@ def test_corrupt_parquet_is_a_validation_error(tmp_path):
     path.write_bytes(b"PAR1 not really a parquet file PAR1")
     with pytest.raises(DataValidationError, match="Cannot read 'bad.parquet'"):
         rfm_summary(path)
-
-
-def test_check_transactions_is_a_thin_wrapper_of_check_log():
-    from crmlib.features import check_transactions
-
-    with pytest.raises(DataValidationError, match="check_transactions: column 'date' not found"):
-        check_transactions(pd.DataFrame({"customer_id": ["a"], "amount": [1.0]}))

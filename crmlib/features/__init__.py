@@ -4,9 +4,8 @@ calibration/holdout split, in lifetimes' conventions, with a pandas and a DuckDB
 from crmlib.features.rfm import (
     ENGINES,
     calibration_holdout_split,
-    check_transactions,
     rfm_summary,
 )
 from crmlib.features.trend import spend_trend
 
-__all__ = ["ENGINES", "calibration_holdout_split", "check_transactions", "rfm_summary", "spend_trend"]
+__all__ = ["ENGINES", "calibration_holdout_split", "rfm_summary", "spend_trend"]

@@ -26,7 +26,7 @@ from crmlib.exceptions import DataValidationError
 from crmlib.features import _engines, _parquet
 from crmlib.features._periods import check_freq, period_numbers, unit_factor
 
-__all__ = ["ENGINES", "check_transactions", "rfm_summary", "calibration_holdout_split"]
+__all__ = ["ENGINES", "rfm_summary", "calibration_holdout_split"]
 
 Engine = Literal["auto", "pandas", "duckdb"]
 ENGINES = ("pandas", "duckdb")
@@ -34,14 +34,6 @@ ENGINES = ("pandas", "duckdb")
 #: installed. ``make bench`` put the crossover between 1M rows (NumPy 0.40 s, DuckDB
 #: 0.55 s) and 10M rows (NumPy 9.8 s, DuckDB 7.4 s) on this project's 2-core machine.
 AUTO_DUCKDB_ROWS = 5_000_000
-
-
-def check_transactions(tx: pd.DataFrame) -> pd.DataFrame:
-    """Deprecated alias of :func:`crmlib.checks.check_log`; use that instead.
-
-    Kept only while the other areas move their callers to ``crmlib.checks.check_log``.
-    """
-    return check_log(tx, func="check_transactions")
 
 
 def _end(tx: pd.DataFrame, value, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
