@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.crmlib-installed
+# the tests also need the extras they exercise (pyspark for crmlib.spark)
+TEST_STAMP := $(VENV)/.crmlib-test-installed
+TEST_EXTRAS ?= spark
 REPORTS ?= reports
 # Tests use both cores; set PYTEST_WORKERS=0 to run in one process.
 PYTEST_WORKERS ?= 2
@@ -29,6 +32,10 @@ $(STAMP): pyproject.toml
 	-@$(PY) -m pip uninstall --quiet --yes rfc3987-syntax
 	@touch $@
 
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[notebooks,dev,big,$(TEST_EXTRAS)]"
+	@touch $@
+
 install: $(STAMP)
 
 # No MPLBACKEND here: the notebook kernels must use Jupyter's inline backend so the executed
@@ -38,9 +45,10 @@ run: $(STAMP)
 
 # One BLAS/OpenMP thread per test worker: two workers already fill the two cores, and
 # oversubscribed threads made a 0.3 s gradient-boosting fit take 15 s.
-test: $(STAMP)
+# --dist loadgroup keeps the Spark tests on one worker, so one JVM serves them all.
+test: $(TEST_STAMP)
 	MPLBACKEND=Agg OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-		$(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15
+		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

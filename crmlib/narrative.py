@@ -46,6 +46,9 @@ class Narrative:
         are written there by :meth:`save`.
     display : bool, default True
         Render :meth:`say` as Markdown in a notebook (False: only record it).
+    lang : {"en", "zh"}, default "en"
+        The reader's language: :meth:`say` shows the 中文 text when one is given, and
+        :meth:`conclude` puts that language first (both languages are always shown there).
 
     Examples
     --------
@@ -57,11 +60,18 @@ class Narrative:
     'less than'
     """
 
-    def __init__(self, output_dir: str | os.PathLike, *, display: bool = True) -> None:
+    def __init__(self, output_dir: str | os.PathLike, *, display: bool = True, lang: str = "en") -> None:
+        if lang not in ("en", "zh"):
+            from crmlib.exceptions import DataValidationError
+
+            raise DataValidationError(f"LANG must be 'en' or 'zh', got {lang!r}.",
+                                      suggestion="set LANG = 'en' or LANG = 'zh' in the parameters cell.")
         self.output_dir = Path(output_dir)
         self.display = display
+        self.lang = lang
         self.claims: list[Claim] = []
         self.sentences: list[str] = []
+        self.conclusion: dict[str, str] | None = None
 
     # --------------------------------------------------------------------- numbers
 
@@ -128,8 +138,13 @@ class Narrative:
 
     # ------------------------------------------------------------------- sentences
 
-    def say(self, markdown: str) -> None:
-        """Show a generated paragraph as Markdown (and keep it for the report)."""
+    def say(self, markdown: str, zh: str | None = None) -> None:
+        """Show a generated paragraph as Markdown (and keep it for the report).
+
+        ``zh`` is the same paragraph in 中文; it is shown instead when ``lang="zh"``.
+        """
+        if zh is not None and self.lang == "zh":
+            markdown = zh
         self.sentences.append(markdown)
         if self.display:
             from IPython.display import Markdown, display
@@ -137,11 +152,16 @@ class Narrative:
             display(Markdown(markdown))
 
     def conclude(self, conclusion: str, action: str, conclusion_zh: str, action_zh: str) -> None:
-        """The closing paragraph in English and 中文: conclusion and action (结论 / 行动)."""
-        self.say(
-            f"**Conclusion.** {conclusion}\n\n**Action.** {action}\n\n"
-            f"**结论。** {conclusion_zh}\n\n**行动。** {action_zh}"
-        )
+        """The closing paragraph in English and 中文: conclusion and action (结论 / 行动).
+
+        Both languages are shown, the reader's ``lang`` first; ``crmlib report`` puts the
+        conclusion at the top of the notebook's section of its index page.
+        """
+        self.conclusion = {"conclusion": conclusion, "action": action,
+                           "conclusion_zh": conclusion_zh, "action_zh": action_zh}
+        en = f"**Conclusion.** {conclusion}\n\n**Action.** {action}"
+        zh = f"**结论。** {conclusion_zh}\n\n**行动。** {action_zh}"
+        self.say(f"{zh}\n\n{en}" if self.lang == "zh" else f"{en}\n\n{zh}")
 
     # ------------------------------------------------------------------------ save
 
@@ -156,7 +176,8 @@ class Narrative:
         key.to_csv(tables / "key_numbers.csv", index=False, encoding="utf-8-sig")
         path = self.output_dir / "claims.json"
         path.write_text(
-            json.dumps({"claims": [asdict(c) for c in self.claims], "sentences": self.sentences},
+            json.dumps({"claims": [asdict(c) for c in self.claims], "sentences": self.sentences,
+                        "conclusion": self.conclusion, "lang": self.lang},
                        ensure_ascii=False, indent=1),
             encoding="utf-8",
         )

@@ -21,7 +21,7 @@ import pandas as pd
 from crmlib.export import KEY_NUMBERS_FILE
 from crmlib.reports import NotebookRun
 
-__all__ = ["chart_info", "key_numbers", "write_index", "write_workbook"]
+__all__ = ["chart_info", "conclusion", "key_numbers", "write_index", "write_workbook"]
 
 # Excel's own limits: rows per sheet, characters per sheet name
 _EXCEL_ROWS = 1_048_576
@@ -40,7 +40,44 @@ figure{margin:1.2rem 0 2rem;border:1px solid #e2e2e2;padding:.8rem;border-radius
 figure img{max-width:100%;height:auto;display:block;margin:0 auto}
 summary{cursor:pointer;margin:.3rem 0}figcaption{margin-top:.5rem}.takeaway{font-size:1.05rem}.files{color:#555;font-size:.85rem}
 .failed{color:#b00020;font-weight:600}nav a{margin-right:.8rem}
+.conclusion{background:#f3f8fc;border-left:4px solid #0072B2;padding:.6rem .9rem}
 """
+
+
+# The page's own words in each language of ``crmlib report --lang``. The notebooks' analysis
+# prose is English; each notebook's conclusion and action exist in both languages.
+_WORDS = {
+    "en": {
+        "title": "crmlib report", "generated": "generated", "with": "with crmlib",
+        "data": "The data", "key_numbers": "Key numbers", "workbook": "All tables in one workbook (tables.xlsx)",
+        "no_numbers": "No notebook saved key numbers.", "numbers": "numbers", "number": "number",
+        "value": "value", "note": "note", "tables": "Tables (CSV)", "failed": "failed",
+        "ran": "ran in {s:.1f} s, {c} charts, {t} tables", "html": "notebook (HTML)",
+        "ipynb": "notebook (.ipynb)", "conclusion": "Conclusion", "action": "Action",
+        "source": "Source", "no_png": "no PNG saved for",
+    },
+    "zh": {
+        "title": "crmlib 报告", "generated": "生成于", "with": "crmlib 版本",
+        "data": "数据", "key_numbers": "关键数字", "workbook": "全部表格（一个工作簿 tables.xlsx）",
+        "no_numbers": "没有笔记本保存关键数字。", "numbers": "个数字", "number": "名称",
+        "value": "数值", "note": "说明", "tables": "表格（CSV）", "failed": "运行失败",
+        "ran": "用时 {s:.1f} 秒，{c} 张图，{t} 个表", "html": "笔记本（HTML）",
+        "ipynb": "笔记本（.ipynb）", "conclusion": "结论", "action": "行动",
+        "source": "来源", "no_png": "未保存 PNG：",
+    },
+}
+
+
+def conclusion(run: NotebookRun) -> dict | None:
+    """The notebook's closing conclusion and action (English and 中文), from ``claims.json``."""
+    path = run.output_dir / "claims.json"
+    if not path.exists():
+        return None
+    try:
+        found = json.loads(path.read_text(encoding="utf-8")).get("conclusion")
+    except (ValueError, OSError):
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def chart_info(run: NotebookRun, stem: str) -> dict:
@@ -85,10 +122,10 @@ def _data_uri(png: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
 
 
-def _key_table(numbers: pd.DataFrame) -> str:
+def _key_table(numbers: pd.DataFrame, words: dict[str, str] = _WORDS["en"]) -> str:
     """One table per notebook; a long list starts folded so the charts stay in reach."""
     if numbers.empty:
-        return "<p>No notebook saved key numbers.</p>"
+        return f"<p>{words['no_numbers']}</p>"
     blocks = []
     for notebook, group in numbers.groupby("notebook", sort=False):
         rows = []
@@ -100,8 +137,8 @@ def _key_table(numbers: pd.DataFrame) -> str:
             )
         blocks.append(
             f"<details{' open' if len(group) <= _OPEN_KEY_NUMBERS else ''}><summary>"
-            f"{html.escape(notebook)}: {len(group)} numbers</summary>"
-            "<table><thead><tr><th>number</th><th>value</th><th>note</th></tr></thead>"
+            f"{html.escape(notebook)}: {len(group)} {words['numbers']}</summary>"
+            f"<table><thead><tr><th>{words['number']}</th><th>{words['value']}</th><th>{words['note']}</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></details>"
         )
     return "\n".join(blocks)
@@ -118,21 +155,30 @@ def _inline_markdown(text: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text))
 
 
-def _section(run: NotebookRun, out: Path) -> str:
+def _section(run: NotebookRun, out: Path, lang: str = "en") -> str:
+    words = _WORDS[lang]
     stem = run.notebook.stem
     parts = [f'<section id="{html.escape(stem)}"><h2>{html.escape(stem)}</h2>']
     links = " · ".join(
-        x for x in (_link(run.html, out, "notebook (HTML)"), _link(run.executed, out, "notebook (.ipynb)")) if x
+        x for x in (_link(run.html, out, words["html"]), _link(run.executed, out, words["ipynb"])) if x
     )
     status = (
-        f'<span class="failed">failed: {html.escape(run.error or "")}</span>'
+        f'<span class="failed">{words["failed"]}: {html.escape(run.error or "")}</span>'
         if not run.ok
-        else f"ran in {run.seconds:.1f} s, {len(run.charts)} charts, {len(run.tables)} tables"
+        else words["ran"].format(s=run.seconds, c=len(run.charts), t=len(run.tables))
     )
     parts.append(f'<p class="meta">{status}. {links}</p>')
+    closing = conclusion(run) if run.ok else None
+    if closing:
+        suffix = "_zh" if lang == "zh" else ""
+        parts.append(
+            f'<p class="conclusion"><strong>{words["conclusion"]}.</strong> '
+            f"{_inline_markdown(closing.get('conclusion' + suffix, ''))}<br>"
+            f'<strong>{words["action"]}.</strong> {_inline_markdown(closing.get("action" + suffix, ""))}</p>'
+        )
     if run.tables:
         items = "".join(f"<li>{_link(t, out, t.name)}</li>" for t in run.tables)
-        parts.append(f"<details><summary>Tables (CSV)</summary><ul>{items}</ul></details>")
+        parts.append(f"<details><summary>{words['tables']}</summary><ul>{items}</ul></details>")
     for chart in run.charts:
         png = run.output_dir / "figures" / f"{chart}.png"
         info = chart_info(run, chart)
@@ -144,9 +190,9 @@ def _section(run: NotebookRun, out: Path) -> str:
         image = (
             f'<img src="{_data_uri(png)}" alt="{html.escape(info["title"] or chart, quote=True)}">'
             if png.exists()
-            else f"<p>(no PNG saved for {html.escape(chart)})</p>"
+            else f"<p>({words['no_png']} {html.escape(chart)})</p>"
         )
-        detail = " · ".join(html.escape(x) for x in (info["subtitle"], info["source"] and f"Source: {info['source']}") if x)
+        detail = " · ".join(html.escape(x) for x in (info["subtitle"], info["source"] and f"{words['source']}: {info['source']}") if x)
         parts.append(
             f"<figure>{image}<figcaption><div class=\"takeaway\">{_inline_markdown(caption)}</div>"
             f'<div class="files">{html.escape(chart)}{" · " + detail if detail else ""} — {files}</div></figcaption></figure>'
@@ -162,8 +208,9 @@ def write_index(
     data_label: str,
     accounting: str,
     workbook: Path | None = None,
+    lang: str = "en",
 ) -> Path:
-    """Write ``<out>/index.html``: accounting, key numbers, charts with takeaways, links.
+    """Write ``<out>/index.html``: accounting, key numbers, conclusions, charts with takeaways, links.
 
     Parameters
     ----------
@@ -177,6 +224,8 @@ def write_index(
         The validation report (rows in, used, excluded by reason), shown verbatim.
     workbook : Path, optional
         ``tables.xlsx``, linked from the page.
+    lang : {"en", "zh"}, default "en"
+        Language of the page's own words and of each notebook's conclusion and action.
 
     Returns
     -------
@@ -184,27 +233,33 @@ def write_index(
     """
     import crmlib
 
+    if lang not in _WORDS:
+        from crmlib.exceptions import DataValidationError
+
+        raise DataValidationError(f"lang must be one of {sorted(_WORDS)}, got {lang!r}.",
+                                  suggestion="call write_index(..., lang='en') or lang='zh'.")
+    words = _WORDS[lang]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     nav = "".join(f'<a href="#{html.escape(r.notebook.stem)}">{html.escape(r.notebook.stem)}</a>' for r in runs)
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     body = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # a page with no favicon makes the browser request /favicon.ico and log an error
         '<link rel="icon" href="data:,">',
-        f"<title>crmlib report: {html.escape(data_label)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>crmlib report</h1><p class=\"meta\">{html.escape(data_label)} · generated {stamp} "
-        f"with crmlib {html.escape(crmlib.__version__)}</p>",
+        f"<title>{words['title']}: {html.escape(data_label)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{words['title']}</h1><p class=\"meta\">{html.escape(data_label)} · {words['generated']} {stamp} "
+        f"· {words['with']} {html.escape(crmlib.__version__)}</p>",
         f"<nav>{nav}</nav>",
-        "<h2 id=\"data\">The data</h2>",
+        f"<h2 id=\"data\">{words['data']}</h2>",
         f"<pre>{html.escape(accounting)}</pre>",
-        "<h2 id=\"key-numbers\">Key numbers</h2>",
-        _key_table(key_numbers(runs)),
-        f"<p>{_link(workbook, out, 'All tables in one workbook (tables.xlsx)')}</p>" if workbook else "",
+        f"<h2 id=\"key-numbers\">{words['key_numbers']}</h2>",
+        _key_table(key_numbers(runs), words),
+        f"<p>{_link(workbook, out, words['workbook'])}</p>" if workbook else "",
     ]
-    body += [_section(run, out) for run in runs]
+    body += [_section(run, out, lang) for run in runs]
     body.append("</body></html>")
     path = out / "index.html"
     path.write_text("\n".join(body), encoding="utf-8")
