@@ -437,7 +437,7 @@ def plot_customer_profile(profile: CustomerProfile, *, fig=None, money: Callable
     y = 1.02
     for label, text in lines:
         ax_card.text(0, y, label, fontsize=9, fontweight="bold", va="top", transform=ax_card.transAxes)
-        wrapped = textwrap.fill(str(text), 62)
+        wrapped = textwrap.fill(str(text), 58)
         ax_card.text(0, y - 0.035, wrapped, fontsize=8.5, va="top", transform=ax_card.transAxes)
         y -= 0.035 + 0.034 * (wrapped.count("\n") + 1) + 0.025
     fig.suptitle(f"Customer {profile.customer_id}: 360° view (客户360度视图) on {profile.observation_end:%Y-%m-%d}",
