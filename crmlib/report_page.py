@@ -21,7 +21,7 @@ import pandas as pd
 from crmlib.export import KEY_NUMBERS_FILE
 from crmlib.reports import NotebookRun
 
-__all__ = ["chart_info", "conclusion", "key_numbers", "write_index", "write_workbook"]
+__all__ = ["chart_info", "conclusion", "key_numbers", "write_index", "write_profiles", "write_workbook"]
 
 # Excel's own limits: rows per sheet, characters per sheet name
 _EXCEL_ROWS = 1_048_576
@@ -55,6 +55,7 @@ _WORDS = {
         "ran": "ran in {s:.1f} s, {c} charts, {t} tables", "html": "notebook (HTML)",
         "ipynb": "notebook (.ipynb)", "conclusion": "Conclusion", "action": "Action",
         "source": "Source", "no_png": "no PNG saved for",
+        "profiles": "360° view of the top key customers (profiles.html)",
     },
     "zh": {
         "title": "crmlib 报告", "generated": "生成于", "with": "crmlib 版本",
@@ -64,6 +65,7 @@ _WORDS = {
         "ran": "用时 {s:.1f} 秒，{c} 张图，{t} 个表", "html": "笔记本（HTML）",
         "ipynb": "笔记本（.ipynb）", "conclusion": "结论", "action": "行动",
         "source": "来源", "no_png": "未保存 PNG：",
+        "profiles": "关键客户的360度视图（profiles.html）",
     },
 }
 
@@ -208,6 +210,7 @@ def write_index(
     data_label: str,
     accounting: str,
     workbook: Path | None = None,
+    profiles: Path | None = None,
     lang: str = "en",
 ) -> Path:
     """Write ``<out>/index.html``: accounting, key numbers, conclusions, charts with takeaways, links.
@@ -224,6 +227,8 @@ def write_index(
         The validation report (rows in, used, excluded by reason), shown verbatim.
     workbook : Path, optional
         ``tables.xlsx``, linked from the page.
+    profiles : Path, optional
+        ``profiles.html`` (:func:`write_profiles`), linked from the page.
     lang : {"en", "zh"}, default "en"
         Language of the page's own words and of each notebook's conclusion and action.
 
@@ -258,6 +263,7 @@ def write_index(
         f"<h2 id=\"key-numbers\">{words['key_numbers']}</h2>",
         _key_table(key_numbers(runs), words),
         f"<p>{_link(workbook, out, words['workbook'])}</p>" if workbook else "",
+        f"<p>{_link(profiles, out, words['profiles'])}</p>" if profiles else "",
     ]
     body += [_section(run, out, lang) for run in runs]
     body.append("</body></html>")
@@ -321,4 +327,81 @@ def write_workbook(out: str | Path, runs: Sequence[NotebookRun]) -> Path:
         numbers.to_excel(writer, sheet_name="key_numbers", index=False)
         for name, frame in sheets:
             frame.to_excel(writer, sheet_name=name, index=False)
+    return path
+
+
+def write_profiles(
+    out: str | Path,
+    book,
+    *,
+    n: int = 5,
+    data_label: str = "",
+    lang: str = "en",
+) -> Path:
+    """Write ``<out>/profiles.html``: the 360° view of the top key customers, one page each.
+
+    The customers are the ``n`` key-tier customers (:func:`crmlib.segment.value_tiers`)
+    with the highest spend to date; each gets the chart of
+    :func:`crmlib.profile.plot_customer_profile` (saved as ``profiles/<id>.png``, embedded
+    in the page) and its headline figures, every one read from the area's own result.
+
+    Parameters
+    ----------
+    out : path
+        The report folder.
+    book : crmlib.profile.CustomerBook
+        From :func:`crmlib.profile.build_book` on the report's validated log.
+    n : int, default 5
+        How many customers.
+    data_label : str
+        Data set and period, shown under the title.
+    lang : {"en", "zh"}, default "en"
+
+    Returns
+    -------
+    Path
+    """
+    import matplotlib.pyplot as plt
+
+    from crmlib.profile import customer_profile, plot_customer_profile
+
+    words = _WORDS[lang]
+    out = Path(out)
+    folder = out / "profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    tiers = book.tiers["tier"].astype(str)
+    spend = book.summary["total_spend"]
+    top = spend[tiers.reindex(spend.index) == "key"].sort_values(ascending=False).head(n).index
+    title = "客户360度视图：关键客户" if lang == "zh" else "360° view of the top key customers (客户360度视图)"
+    body = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">',
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1><p class=\"meta\">{html.escape(data_label)} · "
+        f"<a href=\"index.html\">{words['title']}</a></p>",
+    ]
+    if not len(top):
+        body.append("<p>No key customer in this log.</p>")
+    for cid in top:
+        profile = customer_profile(cid, book)
+        fig = plot_customer_profile(profile)
+        png = folder / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', str(cid))}.png"
+        fig.savefig(png, dpi=110)
+        plt.close(fig)
+        rows = "".join(
+            f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v if not isinstance(v, float) else round(v, 4)))}</td>"
+            f"<td>{html.escape(profile.definitions.get(k, ''))}</td></tr>"
+            for k, v in profile.figures.items()
+        )
+        body.append(
+            f'<section id="c{html.escape(str(cid))}"><h2>{html.escape(str(cid))}</h2>'
+            f'<figure><img src="{_data_uri(png)}" alt="profile of customer {html.escape(str(cid), quote=True)}">'
+            f"<figcaption class=\"files\">{_link(png, out, 'PNG')}</figcaption></figure>"
+            f"<details><summary>{words['number']} / {words['value']}</summary><table><tbody>{rows}</tbody></table>"
+            "</details></section>"
+        )
+    body.append("</body></html>")
+    path = out / "profiles.html"
+    path.write_text("\n".join(body), encoding="utf-8")
     return path

@@ -57,3 +57,20 @@ def test_unknown_language_is_refused(tmp_path):
         Narrative(tmp_path, lang="fr")
     with pytest.raises(DataValidationError, match="lang"):
         write_index(tmp_path, [], data_label="x", accounting="", lang="de")
+
+
+def test_profiles_page_shows_the_top_key_customers(tmp_path):
+    from crmlib import datasets
+    from crmlib.profile import build_book
+    from crmlib.report_page import write_profiles
+
+    book = build_book(datasets.load_cdnow_transactions(sample=True), currency="$")
+    path = write_profiles(tmp_path, book, n=3, data_label="CDNOW sample")
+    page = path.read_text(encoding="utf-8")
+    key = book.summary.loc[book.tiers["tier"].astype(str) == "key", "total_spend"].sort_values(ascending=False)
+    for cid in key.index[:3]:
+        assert f'id="c{cid}"' in page
+        assert (tmp_path / "profiles" / f"{cid}.png").stat().st_size > 10_000
+    assert page.count("<img ") == 3
+    index = write_index(tmp_path, [], data_label="x", accounting="", profiles=path).read_text(encoding="utf-8")
+    assert 'href="profiles.html"' in index
