@@ -43,6 +43,15 @@ from crmlib.satisfaction.index import (
     expectation_index,
     satisfaction_index,
 )
+from crmlib.satisfaction.kano import (
+    KANO_ANSWERS,
+    KANO_TABLE,
+    KanoResult,
+    kano_analysis,
+    plot_better_worse,
+    read_kano_survey,
+    simulate_kano_survey,
+)
 from crmlib.satisfaction.knee import Knee, detect_knee
 from crmlib.satisfaction.ratio import RateRatio, rate_ratio
 from crmlib.satisfaction.survey import SURVEY_COLUMN_KEYS, read_survey, yes_no_outcome
@@ -51,6 +60,13 @@ from crmlib.satisfaction.validation import check_items, check_outcome, check_sco
 from crmlib.satisfaction.zones import ZONE_LABELS, ZONE_NAMES, curve_zones, terrorists_and_apostles
 
 __all__ = [
+    "KANO_ANSWERS",
+    "KANO_TABLE",
+    "KanoResult",
+    "kano_analysis",
+    "plot_better_worse",
+    "read_kano_survey",
+    "simulate_kano_survey",
     "SURVEY_COLUMN_KEYS",
     "read_survey",
     "yes_no_outcome",
