@@ -128,6 +128,37 @@ class Narrative:
         self._record(Claim(name, float(value), text, note, table, None if row is None else str(row), column))
         return text
 
+    def cite(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        table: str,
+        row: Any,
+        column: str,
+        *,
+        share: bool = False,
+        **kw: Any,
+    ) -> str:
+        """State one cell of a table saved as ``tables/<table>.csv``, and record where it came from.
+
+        :func:`check_claims` re-reads that table to confirm the stated number. ``share=True``
+        formats the cell as a percentage (:meth:`share`), otherwise as a number
+        (:meth:`number`; ``**kw`` passes ``decimals``, ``unit``, ``note``).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> story = Narrative(tempfile.mkdtemp(), display=False)
+        >>> rates = pd.DataFrame({"churn": [0.25]}, index=["key"])
+        >>> story.cite("key_churn", rates, "rates", "key", "churn", share=True)
+        '25.0%'
+        >>> story.claims[-1].table, story.claims[-1].row, story.claims[-1].column
+        ('rates', 'key', 'churn')
+        """
+        value = frame.loc[row, column]
+        where = {"table": table, "row": row, "column": column}
+        return self.share(name, value, **where, **kw) if share else self.number(name, value, **where, **kw)
+
     @staticmethod
     def choose(condition: bool, if_true: str, if_false: str) -> str:
         """The wording that matches the result: ``if_true`` when ``condition`` holds."""
