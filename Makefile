@@ -4,9 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.crmlib-installed
-# the tests also need the extras they exercise (pyspark for crmlib.spark)
+# the tests also need the extras they exercise (pyspark for crmlib.spark, PyMC-Marketing for crmlib.clv.bayes)
 TEST_STAMP := $(VENV)/.crmlib-test-installed
-TEST_EXTRAS ?= spark
+TEST_EXTRAS ?= spark,bayes
 REPORTS ?= reports
 # Tests use both cores; set PYTEST_WORKERS=0 to run in one process.
 PYTEST_WORKERS ?= 2

@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     cols.add_argument("--quantity", metavar="COL", help="units column (with --price)")
     cols.add_argument("--price", metavar="COL", help="unit price column (with --quantity)")
     cols.add_argument("--order", metavar="COL", help="order or invoice id column")
-    cols.add_argument("--item", metavar="COL", help="product column")
+    cols.add_argument("--item", metavar="COL",
+                      help="product column (code or description); with --order it enables the basket analysis")
     cols.add_argument("--currency", help="currency label for charts: ISO code or symbol (GBP, $)")
     cols.add_argument("--date-format", metavar="FMT", help="strptime format of the dates, e.g. %%d/%%m/%%Y")
     cols.add_argument("--dayfirst", action="store_true", default=None,
@@ -87,10 +88,7 @@ def _columns(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict 
         parser.error("give either --amount, or --quantity and --price, not both")
     if not args.amount and not (args.quantity and args.price):
         parser.error("TRANSACTIONS needs --amount COL, or --quantity COL and --price COL")
-    columns = {k: v for k, v in flags.items() if v is not None and k != "item"}
-    if args.item:
-        columns["extra_columns"] = [args.item]
-    return columns
+    return {k: v for k, v in flags.items() if v is not None}
 
 
 def _survey_columns(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict | None:
@@ -126,7 +124,7 @@ def _validate(args, columns: dict | None, survey_columns: dict | None) -> tuple[
 def report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``crmlib report``: validate, run the notebooks, write the index page."""
     from crmlib.exceptions import DataValidationError
-    from crmlib.reports import notebooks, run_all
+    from crmlib.reports import notebooks, notebooks_to_skip, run_all
 
     known = [nb.stem for nb in notebooks()]
     unknown = [name for name in args.only or [] if name not in known]
@@ -169,10 +167,13 @@ def report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if data_dir is None:
         # None would hide a DATA_DIR the notebook sets itself; pass only what was chosen
         parameters.pop("DATA_DIR")
-    user_set = [k for k in ("TRANSACTIONS", "SURVEY", "CURRENCY", "ITEM") if parameters[k] is not None]
+    # the item column travels in COLUMNS (read_transactions' item=); ITEM is passed to the
+    # notebooks that declare it but is no reason to note that the others do not
+    user_set = [k for k in ("TRANSACTIONS", "SURVEY", "CURRENCY") if parameters[k] is not None]
     user_set += ["COLUMNS"] * (columns is not None) + ["SURVEY_COLUMNS"] * (survey_columns is not None)
     user_set += ["LANG"] * (args.lang != "en")
-    runs = run_all(out, only=args.only, parameters=parameters, user_set=user_set)
+    runs = run_all(out, only=args.only, parameters=parameters, user_set=user_set,
+                   skip=notebooks_to_skip(columns))
 
     from crmlib.report_page import write_index, write_workbook
 

@@ -35,11 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "NOTEBOOK_NEEDS",
     "REPORT_PARAMETERS",
     "NotebookRun",
     "declared_parameters",
     "embedded_images",
     "notebooks",
+    "notebooks_to_skip",
     "run_all",
     "run_notebook",
     "main",
@@ -61,6 +63,40 @@ REPORT_PARAMETERS: dict[str, str] = {
     "SURVEY_COLUMNS": "dict: score, outcome, items (list) of the survey file",
     "LANG": "'en' or 'zh'",
 }
+
+
+#: Columns of the user's log a notebook needs (``read_transactions`` argument -> flag).
+#: Without them it is skipped, with a progress line saying why, rather than run on the
+#: default data behind the user's back.
+NOTEBOOK_NEEDS: dict[str, dict[str, str]] = {
+    "06_cross_selling": {"order": "--order COL (the order or invoice id)",
+                         "item": "--item COL (the product code or description)"},
+}
+
+
+def notebooks_to_skip(columns: Mapping[str, object] | None) -> dict[str, str]:
+    """Notebooks that cannot run on the user's log, with the reason (one line each).
+
+    ``columns`` is the user's ``read_transactions`` column map; None (the default data)
+    skips nothing.
+
+    Examples
+    --------
+    >>> notebooks_to_skip({"customer": "c", "date": "d", "amount": "a", "order": "o"})
+    {'06_cross_selling': 'your log has no item column: basket analysis needs --item COL (the product code or description)'}
+    >>> notebooks_to_skip(None)
+    {}
+    """
+    if columns is None:
+        return {}
+    out = {}
+    for stem, needs in NOTEBOOK_NEEDS.items():
+        missing = [k for k in needs if not columns.get(k)]
+        if missing:
+            what = " and ".join({"order": "order id", "item": "item"}.get(k, k) for k in missing)
+            out[stem] = (f"your log has no {what} column: basket analysis needs "
+                         + " and ".join(needs[k] for k in missing))
+    return out
 
 
 @dataclass
@@ -97,8 +133,8 @@ def declared_parameters(notebook: str | os.PathLike) -> set[str]:
 
     Examples
     --------
-    >>> sorted(declared_parameters(notebooks()[0]))[:3]
-    ['DATA_DIR', 'OUTPUT_DIR', 'SMALL']
+    >>> {"OUTPUT_DIR", "DATA_DIR", "SMALL"} <= declared_parameters(notebooks()[0])
+    True
     """
     nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
     names: set[str] = set()
@@ -279,14 +315,16 @@ def run_all(
     folder: str | os.PathLike = NOTEBOOK_DIR,
     html: bool = True,
     user_set: Iterable[str] = (),
+    skip: Mapping[str, str] | None = None,
     echo: Callable[..., None] = print,
 ) -> list[NotebookRun]:
     """Run every notebook (or those whose stem is in ``only``) into ``out/<stem>/``.
 
     Prints one progress line per notebook (``[3/6] 02_segment_customers ... 14.2 s,
     9 charts``), and a note when a notebook does not declare a parameter named in
-    ``user_set`` (the user's data would not reach it). A failing notebook is reported
-    and the others still run; check ``NotebookRun.ok``.
+    ``user_set`` (the user's data would not reach it). A notebook named in ``skip``
+    (stem -> reason, see :func:`notebooks_to_skip`) is not run; its line says why. A
+    failing notebook is reported and the others still run; check ``NotebookRun.ok``.
     """
     wanted = list(only or [])
     chosen = [nb for nb in notebooks(folder) if not wanted or nb.stem in wanted]
@@ -299,8 +337,12 @@ def run_all(
             suggestion=f"choose among {[nb.stem for nb in notebooks(folder)]}.",
         )
     runs = []
+    skip = dict(skip or {})
     for i, nb in enumerate(chosen, start=1):
         echo(f"[{i}/{len(chosen)}] {nb.stem} ...", end=" ", flush=True)
+        if nb.stem in skip:
+            echo(f"skipped ({skip[nb.stem]})", flush=True)
+            continue
         run = run_notebook(nb, Path(out) / nb.stem, parameters=parameters, html=html, raise_on_error=False)
         status = f"{run.seconds:.1f} s, {len(run.charts)} charts"
         if not run.ok:

@@ -20,10 +20,17 @@ negative_amount          exclude    negative amount with a non-negative quantity
 zero_amount              exclude    amount exactly zero (free samples, price-0 lines)
 after_observation_end    exclude    dated after the stated ``observation_end``
 missing_amount           raise      amount is missing (NaN): ambiguous, so ask
+missing_item             keep       the ``item`` column (when given) is missing or blank
 =======================  =========  ====================================================
 
 Each reason can be set to ``"exclude"``, ``"keep"`` (the rows stay in the log and are
 counted as kept) or ``"raise"`` through ``policy={reason: action}``.
+
+A line without an item is kept by default (``missing_item: keep``, counted in
+``report.kept``): its spend is real and RFM, CLV and churn need it. Basket analysis
+(:mod:`crmlib.basket`) cannot place it in a basket and drops it there, counted again
+under the same reason. Pass ``policy={"missing_item": "exclude"}`` to drop such lines
+from the log itself, or ``"raise"`` to refuse them.
 """
 
 from __future__ import annotations
@@ -63,6 +70,7 @@ EXCLUSION_REASONS: dict[str, str] = {
     "zero_amount": "amount is zero",
     "after_observation_end": "dated after the observation end",
     "missing_amount": "amount is missing (NaN)",
+    "missing_item": "item is missing or blank",
 }
 
 DEFAULT_POLICY: dict[str, Action] = {
@@ -74,6 +82,8 @@ DEFAULT_POLICY: dict[str, Action] = {
     "zero_amount": "exclude",
     "after_observation_end": "exclude",
     "missing_amount": "raise",
+    # last, so that a line missing its amount as well is still refused
+    "missing_item": "keep",
 }
 
 _SUGGEST_POLICY = "pass policy={{{reason!r}: 'exclude'}} to drop these rows (they are counted in the report), or 'keep' to keep them."
@@ -657,6 +667,7 @@ def read_transactions(
     quantity: str | None = None,
     price: str | None = None,
     order: str | None = None,
+    item: str | None = None,
     extra_columns: Sequence[str] = (),
     observation_end: str | pd.Timestamp | None = None,
     policy: Mapping[str, Action] | None = None,
@@ -681,6 +692,11 @@ def read_transactions(
         Columns with units and unit price. A negative quantity marks a return.
     order : str, optional
         Order or invoice id; ids starting with ``cancellation_prefix`` are cancellations.
+    item : str, optional
+        Product column (a product code or a description), for basket analysis. Read as
+        text the same way for every row (surrounding spaces stripped; whole-number codes
+        stored as decimals, 85123.0, become "85123"). Missing or blank items are counted
+        under ``missing_item`` (kept by default, see :data:`DEFAULT_POLICY`).
     extra_columns : sequence of str
         Further columns carried through unchanged (country, product, ...).
     observation_end : date-like, optional
@@ -719,7 +735,7 @@ def read_transactions(
     Transactions
         A named tuple ``(transactions, report)``. ``transactions`` has columns
         ``customer_id`` (str), ``date`` (datetime64), ``amount`` (float64), then
-        ``order_id`` and ``quantity`` when given and the extra columns, sorted by
+        ``order_id``, ``quantity`` and ``item`` when given and the extra columns, sorted by
         customer and date. ``report`` is a :class:`ValidationReport` with
         ``rows_in == rows_used + rows_excluded``.
 
@@ -764,10 +780,11 @@ def read_transactions(
         raise DataValidationError(
             f"decimal={decimal!r} is not a decimal mark.", suggestion="pass decimal='.' or decimal=','."
         )
-    mapping = {"customer": customer, "date": date, "amount": amount, "quantity": quantity, "price": price, "order": order}
+    mapping = {"customer": customer, "date": date, "amount": amount, "quantity": quantity, "price": price,
+               "order": order, "item": item}
     named = [c for c in mapping.values() if c is not None] + list(extra_columns)
     end = None if observation_end is None else end_bound(observation_end, "observation_end")
-    raw = _load(source, named, [c for c in (customer, order) if c], read_kwargs or {})
+    raw = _load(source, named, [c for c in (customer, order, item) if c], read_kwargs or {})
     check_frame(raw, (), func="read_transactions", what="source data", allow_empty=True)
 
     missing = [c for c in named if c not in raw.columns]
@@ -798,12 +815,15 @@ def read_transactions(
             amt = unit * qty if qty is not None else unit
     _check_amounts(amt, amount or price, raw, [c for c in (customer, date, amount, quantity, price) if c])
     order_ids = _to_id(raw[order], order, notes) if order else None
+    items = _to_id(raw[item], item, notes) if item else None
 
     canon = pd.DataFrame({"customer_id": cust, "date": when, "amount": amt})
     if order_ids is not None:
         canon["order_id"] = order_ids
     if qty is not None:
         canon["quantity"] = qty
+    if items is not None:
+        canon["item"] = items
     for c in extra_columns:
         if c in canon.columns:
             raise DataValidationError(
@@ -828,6 +848,7 @@ def read_transactions(
         "zero_amount": (amt == 0).to_numpy(),
         "after_observation_end": (when >= end).to_numpy() if end is not None else np.zeros(rows_in, bool),
         "missing_amount": amt.isna().to_numpy(),
+        "missing_item": items.isna().to_numpy() if items is not None else np.zeros(rows_in, bool),
     }
     reason = np.full(rows_in, "", dtype=object)
     taken = np.zeros(rows_in, bool)
@@ -848,7 +869,7 @@ def read_transactions(
         if action == "raise":
             show = raw.loc[hit, [c for c in named if c in raw.columns]]
             col = {"missing_customer": customer, "cancellation": order, "return": quantity,
-                   "after_observation_end": date}.get(name, amount or price)
+                   "after_observation_end": date, "missing_item": item}.get(name, amount or price)
             raise DataValidationError(
                 f"{n:,} rows: {EXCLUSION_REASONS[name]} (column {col!r}).",
                 column=col,

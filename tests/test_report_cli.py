@@ -348,3 +348,69 @@ def test_index_page_and_workbook(tmp_path):
     contents = book["contents"].set_index("table")
     assert book[contents.loc[f"{long}_b.csv", "sheet"]]["x"].tolist() == [2, 3]
     assert contents.loc[f"{long}_b.csv", "rows"] == 2
+
+
+# ----------------------------------------------------------------- basket analysis (issue 10)
+
+
+def _basket_csv(path: Path, *, with_item: bool = True) -> Path:
+    """A small own log with order and item columns (simulated baskets, renamed columns)."""
+    from crmlib.basket import generate_baskets
+
+    tx = generate_baskets(300, random_state=2).drop(columns="planted_segment")
+    tx = tx.rename(columns={"customer_id": "Kunde", "date": "Zeit", "amount": "Betrag", "order_id": "Beleg",
+                            "item": "Artikel"})
+    if not with_item:
+        tx = tx.drop(columns="Artikel")
+    tx.to_csv(path, index=False)
+    return path
+
+
+def test_item_flag_becomes_read_transactions_item(tmp_path):
+    from crmlib.cli import _columns, build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["report", "orders.csv", "--customer", "c", "--date", "d", "--amount", "a",
+                              "--order", "o", "--item", "sku", "--out", "x"])
+    columns = _columns(args, parser)
+    assert columns["item"] == "sku" and "extra_columns" not in columns
+
+
+def test_basket_notebook_is_skipped_with_a_reason_when_the_log_has_no_item(tmp_path):
+    from crmlib.reports import notebooks_to_skip
+
+    assert "06_cross_selling" in {nb.stem for nb in notebooks()}
+    assert notebooks_to_skip(None) == {}, "the default data has order ids and items"
+    assert notebooks_to_skip({"customer": "c", "date": "d", "amount": "a", "order": "o", "item": "i"}) == {}
+    csv = _basket_csv(tmp_path / "orders.csv", with_item=False)
+    out = tmp_path / "rep"
+    res = _crmlib("report", str(csv), "--customer", "Kunde", "--date", "Zeit", "--amount", "Betrag",
+                  "--order", "Beleg", "--only", "06_cross_selling", "--out", str(out), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-2000:]
+    progress = [ln for ln in res.stdout.splitlines() if ln.startswith("[1/1] 06_cross_selling")]
+    assert progress == ["[1/1] 06_cross_selling ... skipped (your log has no item column: basket analysis needs "
+                        "--item COL (the product code or description))"]
+    assert not (out / "06_cross_selling").exists(), "not run on the default data behind the user's back"
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_report_runs_the_basket_analysis_on_an_own_log_with_order_and_item(tmp_path):
+    csv = _basket_csv(tmp_path / "my_baskets.csv")
+    out = tmp_path / "report"
+    res = _crmlib("report", str(csv), "--customer", "Kunde", "--date", "Zeit", "--amount", "Betrag",
+                  "--order", "Beleg", "--item", "Artikel", "--small", "--data-dir", str(tmp_path / "empty"),
+                  "--only", "06_cross_selling", "--out", str(out), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert re.search(r"\[1/1\] 06_cross_selling \.\.\. \d+\.\d s, \d+ charts", res.stdout)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="06_cross_selling/06_cross_selling.html"' in index
+    charts = sorted({p.stem for p in (out / "06_cross_selling" / "figures").glob("*.png")})
+    assert {"rule_stability", "rules_that_held", "orders_by_hour"} <= set(charts)
+    assert index.count('<img src="data:image/png;base64,') == len(charts)
+    executed = (out / "06_cross_selling" / "06_cross_selling.ipynb").read_text(encoding="utf-8")
+    assert str(csv) in executed and "my_baskets.csv" in index
+    # the rules came from the user's orders: the planted beer-and-diapers rule is found
+    rules = pd.read_csv(out / "06_cross_selling" / "tables" / "rules_checked.csv", encoding="utf-8-sig")
+    assert rules["Rule"].str.contains("diapers → beer").any() or rules["Rule"].str.contains("→ parmesan").any()
+    assert (out / "06_cross_selling" / "tables" / "list_next_products.csv").exists()

@@ -392,3 +392,47 @@ def test_duplicate_column_names_are_refused():
     df = pd.concat([log(), log()[["value"]]], axis=1)
     with pytest.raises(DataValidationError, match="duplicated column names"):
         read(df)
+
+
+# ----------------------------------------------------------------- item column (issue 10)
+
+
+def test_item_column_is_canonical_text():
+    tx, report = read(log(sku=[85123.0, "  mug ", 85123.0, "22423"]), item="sku")
+    assert "item" in tx.columns and "sku" not in tx.columns
+    assert sorted(tx["item"]) == ["22423", "85123", "85123", "mug"]
+    assert report.excluded == {} and report.kept == {}
+    assert_accounts(report)
+
+
+def test_missing_and_blank_items_are_kept_and_counted():
+    tx, report = read(log(sku=["mug", None, "   ", "cup"]), item="sku")
+    assert report.kept == {"missing_item": 2}
+    assert report.rows_used == 4 and int(tx["item"].isna().sum()) == 2
+    assert "item is missing or blank" in str(report)
+
+
+def test_missing_items_can_be_excluded_or_refused():
+    tx, report = read(log(sku=["mug", None, "cup", "cup"]), item="sku", policy={"missing_item": "exclude"})
+    assert report.excluded == {"missing_item": 1} and len(tx) == 3
+    assert_accounts(report)
+    with pytest.raises(DataValidationError, match="item is missing") as err:
+        read(log(sku=["mug", None, "cup", "cup"]), item="sku", policy={"missing_item": "raise"})
+    assert err.value.column == "sku" and "Suggestion:" in str(err.value)
+
+
+def test_missing_amount_is_still_refused_when_the_item_is_missing_too():
+    # missing_item comes last: a line with neither amount nor item must not slip through as "kept"
+    with pytest.raises(DataValidationError, match="amount is missing"):
+        read(log(value=[10.0, np.nan, 7.0, 3.0], sku=["mug", None, "cup", "cup"]), item="sku")
+
+
+def test_missing_item_column_is_named():
+    with pytest.raises(DataValidationError) as err:
+        read(log(), item="product")
+    assert err.value.column == "product" and "Suggestion:" in str(err.value)
+
+
+def test_online_retail_columns_read_descriptions_as_items():
+    assert ONLINE_RETAIL_COLUMNS["item"] == "Description"
+    assert "Description" not in ONLINE_RETAIL_COLUMNS["extra_columns"]

@@ -81,6 +81,22 @@ DATASETS: dict[str, tuple[DataFile, ...]] = {
             "US public data",
         ),
     ),
+    "apparel": (
+        DataFile(
+            "apparel_transactions.csv",
+            "264bd09702f910668892eacc96fae656b57cc166d314ead844f9cf20dcd28a1d",
+            "R package CLVTools (Meierer, Bachmann, Gerwers et al.), data set 'apparelTrans' "
+            "(600 customers), exported from the package's .rda file to CSV",
+            "GPL-3",
+        ),
+        DataFile(
+            "apparel_static_covariates.csv",
+            "ea33754c3553da310cf110625e8293a2bdf39163a86fb3ce9285fe67035d4ad0",
+            "R package CLVTools (Meierer, Bachmann, Gerwers et al.), data set 'apparelStaticCov', "
+            "exported from the package's .rda file to CSV",
+            "GPL-3",
+        ),
+    ),
 }
 
 # sha256 of a 500 MB file costs about a second; only check each file once per process.
@@ -178,7 +194,8 @@ ONLINE_RETAIL_COLUMNS: dict[str, Any] = {
     "quantity": "Quantity",
     "price": "UnitPrice",
     "order": "InvoiceNo",
-    "extra_columns": ["StockCode", "Description", "Country"],
+    "item": "Description",
+    "extra_columns": ["StockCode", "Country"],
 }
 
 
