@@ -7,6 +7,7 @@
                   [--order COL] [--item COL] [--currency GBP] [--date-format FMT]
                   [--dayfirst] [--decimal ,]
                   [--survey FILE --outcome COL (--score COL | --items COL ...)]
+                  [--kano FILE] [--complaints FILE] [--profiles N]
                   [--lang en|zh] [--small] [--data-dir DIR] [--only NB ...] --out DIR
 
 Without TRANSACTIONS it runs on the default data (Online Retail from the data directory
@@ -14,7 +15,9 @@ when present, else CDNOW). The data is validated first and its accounting printe
 input ends with exit code 2 and the :class:`~crmlib.exceptions.DataValidationError`
 message on stderr. Then each notebook runs (one progress line each), and
 ``DIR/index.html`` gathers the accounting, the key numbers, every chart with its takeaway
-and links to the notebooks, figures and tables (``DIR/tables.xlsx`` holds every table).
+and links to the notebooks, figures and tables (``DIR/tables.xlsx`` holds every table);
+``DIR/profiles.html`` shows the 360° view of the top key customers
+(:func:`crmlib.profile.customer_profile`).
 Exit code 0 when every notebook ran, 1 when one failed. ``python -m crmlib`` is the same
 command.
 """
@@ -64,8 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
     survey.add_argument("--score", metavar="COL", help="overall satisfaction column")
     survey.add_argument("--outcome", metavar="COL", help="loyalty outcome column")
     survey.add_argument("--items", metavar="COL", nargs="+", help="rated item columns")
+    other = rep.add_argument_group("other files")
+    other.add_argument("--kano", metavar="FILE",
+                       help="your Kano survey: '<feature> (functional)' / '<feature> (dysfunctional)' column pairs (notebook 04)")
+    other.add_argument("--complaints", metavar="FILE", help="your complaints in the CFPB's CSV format (notebook 07)")
     run = rep.add_argument_group("run")
-    run.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the prose (default en)")
+    run.add_argument("--lang", choices=["en", "zh"], default="en",
+                     help="language of the index page and of each notebook's conclusion and action, which "
+                          "lead the notebook's closing paragraph (both languages are always written there; the "
+                          "analysis prose is English)")
+    run.add_argument("--profiles", type=int, default=5, metavar="N",
+                     help="360° profiles of the top N key customers in profiles.html (0: none; default 5)")
     run.add_argument("--small", action="store_true", help="small, fast settings (for a quick look)")
     run.add_argument("--data-dir", metavar="DIR", help="data directory (default: $CRMLIB_DATA or the cache)")
     run.add_argument("--only", nargs="+", metavar="NB", help="notebook names to run, e.g. 02_segment_customers")
@@ -101,8 +113,8 @@ def _survey_columns(args: argparse.Namespace, parser: argparse.ArgumentParser) -
     return {"score": args.score, "outcome": args.outcome, "items": list(args.items or [])}
 
 
-def _validate(args, columns: dict | None, survey_columns: dict | None) -> tuple[str, str]:
-    """Read and validate the data as the notebooks will; return (data label, accounting)."""
+def _validate(args, columns: dict | None, survey_columns: dict | None):
+    """Read and validate the data as the notebooks will; return (log, data label, accounting)."""
     from crmlib.datasets import load_default_transactions
 
     log = load_default_transactions(
@@ -118,25 +130,38 @@ def _validate(args, columns: dict | None, survey_columns: dict | None) -> tuple[
         survey, cols = read_survey(args.survey, survey_columns)
         named = ", ".join(c for c in [cols.get("score"), cols["outcome"], *cols["items"]] if c)
         accounting += f"\nSurvey: {len(survey):,} respondents in {Path(args.survey).name} (columns {named})"
-    return log.label, accounting
+    if args.kano is not None:
+        from crmlib.satisfaction.kano import read_kano_survey
+
+        kano = read_kano_survey(args.kano)
+        accounting += (f"\nKano survey ({Path(args.kano).name}): {len(kano.features)} features, up to "
+                       f"{int(kano.table['n'].max()):,} answer pairs each")
+    if args.complaints is not None:
+        from crmlib.complaints import read_complaints
+
+        complaints = read_complaints(args.complaints)
+        accounting += f"\nComplaints ({Path(args.complaints).name}):\n{complaints.report}"
+    return log, log.label, accounting
 
 
 def report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``crmlib report``: validate, run the notebooks, write the index page."""
-    from crmlib.exceptions import DataValidationError
+    from crmlib.exceptions import ConvergenceError, DataValidationError
     from crmlib.reports import notebooks, notebooks_to_skip, run_all
 
     known = [nb.stem for nb in notebooks()]
     unknown = [name for name in args.only or [] if name not in known]
     if unknown:  # before the data is read: that can take a while
         parser.error(f"--only: no notebook named {', '.join(unknown)}; choose among {', '.join(known)}")
-    for name in ("transactions", "survey", "data_dir", "out"):
+    if args.profiles < 0:
+        parser.error("--profiles N: N must be 0 (no profiles) or more")
+    for name in ("transactions", "survey", "kano", "complaints", "data_dir", "out"):
         if getattr(args, name) is not None:
             setattr(args, name, str(Path(getattr(args, name)).expanduser()))
     columns = _columns(args, parser)
     survey_columns = _survey_columns(args, parser)
     try:
-        label, accounting = _validate(args, columns, survey_columns)
+        log, label, accounting = _validate(args, columns, survey_columns)
     except DataValidationError as err:
         print(
             f"crmlib report: the data was refused.\nDataValidationError: {err}\n"
@@ -162,6 +187,8 @@ def report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         "ITEM": args.item,
         "SURVEY": None if args.survey is None else str(Path(args.survey).resolve()),
         "SURVEY_COLUMNS": survey_columns,
+        "KANO": None if args.kano is None else str(Path(args.kano).resolve()),
+        "COMPLAINTS": None if args.complaints is None else str(Path(args.complaints).resolve()),
         "LANG": args.lang,
     }
     if data_dir is None:
@@ -169,19 +196,33 @@ def report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parameters.pop("DATA_DIR")
     # the item column travels in COLUMNS (read_transactions' item=); ITEM is passed to the
     # notebooks that declare it but is no reason to note that the others do not
-    user_set = [k for k in ("TRANSACTIONS", "SURVEY", "CURRENCY") if parameters[k] is not None]
+    user_set = [k for k in ("TRANSACTIONS", "SURVEY", "CURRENCY", "KANO", "COMPLAINTS") if parameters[k] is not None]
     user_set += ["COLUMNS"] * (columns is not None) + ["SURVEY_COLUMNS"] * (survey_columns is not None)
     user_set += ["LANG"] * (args.lang != "en")
     runs = run_all(out, only=args.only, parameters=parameters, user_set=user_set,
                    skip=notebooks_to_skip(columns))
 
-    from crmlib.report_page import write_index, write_workbook
+    from crmlib.report_page import write_index, write_profiles, write_workbook
 
     workbook = write_workbook(out, runs)
-    index = write_index(out, runs, data_label=label, accounting=accounting, workbook=workbook)
+    profiles = None
+    if args.profiles:
+        print("[profiles] 360° view of the top key customers ...", end=" ", flush=True)
+        try:
+            from crmlib.profile import build_book
+
+            book = build_book(log.transactions, currency=log.currency)
+            profiles = write_profiles(out, book, n=args.profiles, data_label=label, lang=args.lang)
+            print(f"{min(args.profiles, int((book.tiers['tier'].astype(str) == 'key').sum()))} profiles", flush=True)
+        except (DataValidationError, ConvergenceError) as err:  # e.g. a log too short for a churn model
+            print(f"skipped: {str(err).splitlines()[0]}", flush=True)
+    index = write_index(out, runs, data_label=label, accounting=accounting, workbook=workbook,
+                        profiles=profiles, lang=args.lang)
     failed = [r.notebook.stem for r in runs if not r.ok]
     print(f"\nReport: {index}")
     print(f"Tables: {workbook}")
+    if profiles:
+        print(f"Profiles: {profiles}")
     if failed:
         print(f"crmlib report: {len(failed)} notebook(s) failed: {', '.join(failed)}", file=sys.stderr)
         return EXIT_NOTEBOOK_FAILED

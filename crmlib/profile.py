@@ -436,7 +436,8 @@ def plot_customer_profile(profile: CustomerProfile, *, fig=None, money: Callable
     ax_card.axis("off")
     y = 1.02
     for label, text in lines:
-        ax_card.text(0, y, label, fontsize=9, fontweight="bold", va="top", transform=ax_card.transAxes)
+        # a colour, not bold, marks the label: the CJK fallback font has no bold face
+        ax_card.text(0, y, label, fontsize=9.5, color="#0072B2", va="top", transform=ax_card.transAxes)
         wrapped = textwrap.fill(str(text), 58)
         ax_card.text(0, y - 0.035, wrapped, fontsize=8.5, va="top", transform=ax_card.transAxes)
         y -= 0.035 + 0.034 * (wrapped.count("\n") + 1) + 0.025

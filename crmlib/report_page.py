@@ -55,7 +55,7 @@ _WORDS = {
         "ran": "ran in {s:.1f} s, {c} charts, {t} tables", "html": "notebook (HTML)",
         "ipynb": "notebook (.ipynb)", "conclusion": "Conclusion", "action": "Action",
         "source": "Source", "no_png": "no PNG saved for",
-        "profiles": "360° view of the top key customers (profiles.html)",
+        "profiles": "360° view of the top key customers (profiles.html)", "stop": ".",
     },
     "zh": {
         "title": "crmlib 报告", "generated": "生成于", "with": "crmlib 版本",
@@ -65,7 +65,7 @@ _WORDS = {
         "ran": "用时 {s:.1f} 秒，{c} 张图，{t} 个表", "html": "笔记本（HTML）",
         "ipynb": "笔记本（.ipynb）", "conclusion": "结论", "action": "行动",
         "source": "来源", "no_png": "未保存 PNG：",
-        "profiles": "关键客户的360度视图（profiles.html）",
+        "profiles": "关键客户的360度视图（profiles.html）", "stop": "：",
     },
 }
 
@@ -174,9 +174,9 @@ def _section(run: NotebookRun, out: Path, lang: str = "en") -> str:
     if closing:
         suffix = "_zh" if lang == "zh" else ""
         parts.append(
-            f'<p class="conclusion"><strong>{words["conclusion"]}.</strong> '
+            f'<p class="conclusion"><strong>{words["conclusion"]}{words["stop"]}</strong> '
             f"{_inline_markdown(closing.get('conclusion' + suffix, ''))}<br>"
-            f'<strong>{words["action"]}.</strong> {_inline_markdown(closing.get("action" + suffix, ""))}</p>'
+            f'<strong>{words["action"]}{words["stop"]}</strong> {_inline_markdown(closing.get("action" + suffix, ""))}</p>'
         )
     if run.tables:
         items = "".join(f"<li>{_link(t, out, t.name)}</li>" for t in run.tables)
@@ -363,6 +363,7 @@ def write_profiles(
     """
     import matplotlib.pyplot as plt
 
+    from crmlib.plotting import house_style
     from crmlib.profile import customer_profile, plot_customer_profile
 
     words = _WORDS[lang]
@@ -385,9 +386,10 @@ def write_profiles(
         body.append("<p>No key customer in this log.</p>")
     for cid in top:
         profile = customer_profile(cid, book)
-        fig = plot_customer_profile(profile)
         png = folder / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', str(cid))}.png"
-        fig.savefig(png, dpi=110)
+        with house_style():  # the 中文 labels need the CJK font
+            fig = plot_customer_profile(profile)
+            fig.savefig(png, dpi=110)
         plt.close(fig)
         rows = "".join(
             f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v if not isinstance(v, float) else round(v, 4)))}</td>"

@@ -61,6 +61,8 @@ REPORT_PARAMETERS: dict[str, str] = {
     "ITEM": "column of TRANSACTIONS naming the product, or None",
     "SURVEY": "absolute path of the user's survey file, or None for the default surveys",
     "SURVEY_COLUMNS": "dict: score, outcome, items (list) of the survey file",
+    "KANO": "absolute path of the user's Kano survey, or None for the simulated one",
+    "COMPLAINTS": "absolute path of the user's complaints (CFPB format), or None for the CFPB sample",
     "LANG": "'en' or 'zh'",
 }
 
@@ -376,7 +378,8 @@ def _not_taken(declared: set[str], ignored: Sequence[str], user_set: Iterable[st
     >>> _not_taken({"OUTPUT_DIR"}, ["TRANSACTIONS", "COLUMNS"], ["TRANSACTIONS", "COLUMNS"])
     ['TRANSACTIONS', 'COLUMNS']
     """
-    skip: set[str] = set()
+    # files of one notebook's own (a Kano survey, complaints) are no news to the others
+    skip: set[str] = {"KANO", "COMPLAINTS"} - declared
     if "SURVEY" in declared:
         skip.update(_TRANSACTION_PARAMETERS)
     if "TRANSACTIONS" in declared:

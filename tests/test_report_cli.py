@@ -414,3 +414,37 @@ def test_report_runs_the_basket_analysis_on_an_own_log_with_order_and_item(tmp_p
     rules = pd.read_csv(out / "06_cross_selling" / "tables" / "rules_checked.csv", encoding="utf-8-sig")
     assert rules["Rule"].str.contains("diapers → beer").any() or rules["Rule"].str.contains("→ parmesan").any()
     assert (out / "06_cross_selling" / "tables" / "list_next_products.csv").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_report_takes_a_kano_file_writes_profiles_and_speaks_chinese(tmp_path):
+    from crmlib.satisfaction.kano import simulate_kano_survey
+
+    csv = _renamed_dayfirst_cdnow(tmp_path / "my_orders.csv")
+    kano = tmp_path / "my_kano.csv"
+    simulate_kano_survey({"Wifi": "M", "Espresso": "A"}, n_respondents=80, noise=0.2, random_state=1).to_csv(
+        kano, index=False)
+    out = tmp_path / "report"
+    res = _crmlib("report", str(csv), "--customer", "Kunde", "--date", "Datum", "--amount", "Umsatz",
+                  "--dayfirst", "--currency", "USD", "--small", "--kano", str(kano), "--profiles", "2",
+                  "--lang", "zh", "--only", "04_satisfaction_to_loyalty", "--data-dir", str(tmp_path / "none"),
+                  "--out", str(out), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert "Kano survey (my_kano.csv): 2 features" in res.stdout
+    # the Kano section classified the user's file, not the simulated survey
+    executed = (out / "04_satisfaction_to_loyalty" / "04_satisfaction_to_loyalty.ipynb").read_text(encoding="utf-8")
+    assert "my_kano.csv" in executed and "Espresso" in executed
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in index and "关键数字" in index and "结论：" in index
+    profiles = (out / "profiles.html").read_text(encoding="utf-8")
+    assert profiles.count("<img ") == 2 and 'href="profiles.html"' in index
+
+
+def test_negative_profile_count_is_refused(tmp_path, capsys):
+    from crmlib.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--profiles", "-1", "--out", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "--profiles N" in capsys.readouterr().err

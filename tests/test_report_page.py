@@ -31,7 +31,7 @@ def test_conclusion_is_read_from_the_claims(tmp_path):
 
 @pytest.mark.parametrize("lang,shown,hidden", [
     ("en", ["Conclusion.", "Key customers bring most revenue.", "Key numbers"], ["关键客户贡献了大部分收入。", "关键数字"]),
-    ("zh", ["结论.", "关键客户贡献了大部分收入。", "为他们配备客户经理。", "关键数字"], ["Give them account managers.", "Key numbers"]),
+    ("zh", ["结论：", "关键客户贡献了大部分收入。", "为他们配备客户经理。", "关键数字"], ["Give them account managers.", "Key numbers"]),
 ])
 def test_index_page_speaks_the_chosen_language(tmp_path, lang, shown, hidden):
     page = write_index(tmp_path, [_run(tmp_path, lang)], data_label="CDNOW, 1997-01-01 to 1998-06-30",
