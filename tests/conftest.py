@@ -42,6 +42,20 @@ def cdnow_cal(cdnow_split):
     return calibration_summary(cdnow_split)
 
 
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session, so one JVM serves every Spark test of this process.
+
+    The Spark tests are one xdist group (run with ``--dist loadgroup``), so they all land
+    on the same worker and start the JVM once.
+    """
+    from crmlib.spark import local_session
+
+    session = local_session(2, shuffle_partitions=2, driver_memory="1g", app_name="crmlib-tests")
+    yield session
+    session.stop()
+
+
 def requires_data(name: str):
     """Mark a test that needs data set ``name`` in the data directory.
 
