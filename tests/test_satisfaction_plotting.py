@@ -186,3 +186,90 @@ def test_satisfaction_plots_pass_kwargs(curve):
     assert any(line.get_markersize() == 11 for line in ax.lines)
     ax = plot_level_differences(curve, alpha=0.4)
     assert all(p.get_alpha() == 0.4 for p in ax.patches)
+
+
+def _airline_like_drivers() -> DriverAnalysis:
+    """The airline survey's map (notebook 04, 20,000-respondent sample): a long label next to
+    another item's interval, and two items at almost the same spot."""
+    rows = [  # item, importance, ci_low, ci_high (points), performance
+        ("Inflight entertainment", 6.42, 5.74, 7.1, 3.35), ("Online boarding", 5.44, 4.94, 5.93, 3.33),
+        ("Seat comfort", 1.78, 1.27, 2.28, 3.44), ("Leg room service", 1.09, 0.72, 1.45, 3.36),
+        ("Ease of Online booking", 0.7, 0.17, 1.24, 2.88), ("Gate location", 0.33, -0.13, 0.79, 2.97),
+        ("Departure/Arrival time convenient", 0.1, -0.41, 0.62, 3.23), ("On-board service", -0.22, -0.63, 0.19, 3.38),
+        ("Checkin service", -1.06, -1.42, -0.71, 3.3), ("Food and drink", -2.4, -2.9, -1.9, 3.21),
+        ("Inflight wifi service", -2.45, -2.95, -1.94, 2.81), ("Baggage handling", -3.11, -3.62, -2.61, 3.63),
+        ("Inflight service", -3.2, -3.71, -2.69, 3.64), ("Cleanliness", -3.23, -3.81, -2.65, 3.29),
+    ]
+    t = pd.DataFrame(rows, columns=["item", "importance", "ci_low", "ci_high", "performance"]).set_index("item")
+    t[["importance", "ci_low", "ci_high"]] /= 100
+    t["quadrant"] = "keep up the good work 继续保持"
+    return DriverAnalysis(t, float(t["importance"].mean()), float(t["performance"].mean()), 20_000, 0.8, [], "wald",
+                          0.95, pd.DataFrame())
+
+
+def _item_boxes(ax, drivers):
+    """Display boxes of the item labels, and of each item's marker and interval."""
+    from matplotlib.text import Text
+
+    fig = ax.figure
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    t = drivers.table
+    labels = {tx.get_text(): Text.get_window_extent(tx, r) for tx in ax.texts if tx.get_text() in t.index}
+    half = 4.0 * fig.dpi / 72  # marker radius (ms=7 pt) and cap half-width (3 pt)
+    marks = {}
+    for item, row in t.iterrows():
+        (x, y0), (_, y1) = ax.transData.transform([(row["performance"], row["ci_low"]), (row["performance"], row["ci_high"])])
+        marks[item] = (x - half, y0 - half, x + half, y1 + half)
+    return labels, marks
+
+
+@pytest.mark.parametrize("make", [_airline_like_drivers, _crowded_drivers])
+@pytest.mark.parametrize("figsize", [(11, 6.2), (10, 7)])
+def test_importance_performance_labels_clear_of_other_items(make, figsize):
+    """On the airline survey "Departure/Arrival time convenient" ran across On-board
+    service's interval: a label must not cover any item's marker or interval."""
+    import matplotlib.pyplot as plt
+
+    drivers = make()
+    fig, ax = plt.subplots(figsize=figsize)
+    plot_importance_performance(drivers, ax=ax)
+    assert not label_overlaps(ax)
+    labels, marks = _item_boxes(ax, drivers)
+    assert set(labels) == set(drivers.table.index)
+    hits = [
+        (name, item)
+        for name, b in labels.items()
+        for item, (x0, y0, x1, y1) in marks.items()
+        if b.x0 < x1 and x0 < b.x1 and b.y0 < y1 and y0 < b.y1
+    ]
+    assert hits == []
+    plt.close(fig)
+
+
+def test_importance_performance_labels_have_a_background():
+    """Labels sit on a white box so the cross-hairs and grid lines do not cut through them."""
+    ax = plot_importance_performance(_airline_like_drivers())
+    items = [t for t in ax.texts if t.get_text() in _airline_like_drivers().table.index]
+    assert items and all(t.get_bbox_patch() is not None for t in items)
+    assert all(t.get_bbox_patch().get_facecolor()[:3] == (1.0, 1.0, 1.0) for t in items)
+
+
+def test_target_scenarios_legend_is_next_to_the_plot():
+    """On a 16:9 chart the legend sat far below the axis, next to the subtitle."""
+    import matplotlib.pyplot as plt
+
+    t = target_scenarios(CURVES["xerox"].probs, {"A": [0.02, 0.03, 0.15, 0.6, 0.2], "B": [0.02, 0.03, 0.15, 0.2, 0.6]})
+    for figsize in [(11, 6.2), None]:
+        fig, ax = plt.subplots(figsize=figsize) if figsize else (None, None)
+        ax = plot_target_scenarios(t, ax=ax)
+        fig = ax.figure
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        leg, axes_box = ax.get_legend().get_window_extent(r), ax.get_window_extent(r)
+        title = ax.title.get_window_extent(r)
+        texts = [ax.xaxis.label.get_window_extent(r), title, *(tx.get_window_extent(r) for tx in ax.texts)]
+        assert not any(leg.overlaps(b) for b in texts)
+        # within 40 points of the axes' top edge, inside the figure
+        assert abs(leg.y0 - axes_box.y1) < 40 * fig.dpi / 72 and leg.y1 <= fig.bbox.y1
+        plt.close(fig)

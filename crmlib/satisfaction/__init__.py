@@ -11,7 +11,9 @@ The workflow, in the order of the notebook ``04_satisfaction_to_loyalty``:
    intervals (``curve.ratio(5, 4)``), the loyalty difference between adjacent levels
    (``curve.adjacent_differences()``, an association, not an effect) and the
    terrorists and apostles (``curve.extremes()``);
-   :func:`target_scenarios` shows why a "4 or 5" target misleads.
+   :func:`target_scenarios` shows why a "4 or 5" target misleads;
+   :func:`curve_table`, :func:`differences_table` and :func:`describe_curve` give a
+   curve's report-ready tables and generated sentences.
 3. :func:`driver_analysis`: which items move loyalty most, against how well each
    performs (the importance-performance map).
 4. :func:`generate_survey`: a seeded survey with a stated curve (``"xerox"``,
@@ -54,6 +56,13 @@ from crmlib.satisfaction.kano import (
 )
 from crmlib.satisfaction.knee import Knee, detect_knee
 from crmlib.satisfaction.ratio import RateRatio, rate_ratio
+from crmlib.satisfaction.report import (
+    CURVE_TABLE_COLUMNS,
+    CurveDescription,
+    curve_table,
+    describe_curve,
+    differences_table,
+)
 from crmlib.satisfaction.survey import SURVEY_COLUMN_KEYS, read_survey, yes_no_outcome
 from crmlib.satisfaction.targets import target_scenarios
 from crmlib.satisfaction.validation import check_items, check_outcome, check_scores
@@ -71,6 +80,11 @@ __all__ = [
     "read_survey",
     "yes_no_outcome",
     "CURVES",
+    "CURVE_TABLE_COLUMNS",
+    "CurveDescription",
+    "curve_table",
+    "describe_curve",
+    "differences_table",
     "DEFAULT_ITEMS",
     "DEFAULT_SCORE_PROBS",
     "QUADRANTS",

@@ -283,8 +283,11 @@ def plot_target_scenarios(
     text = title or 'Same top-box share, different loyalty'
     if "hypothetical" not in text.lower() and "simulated" not in text.lower():
         text += "\n(hypothetical scenarios on an assumed curve)"
-    ax.set_title(text)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 - 0.2 / len(table)), ncol=2, fontsize=9)
+    # the legend sits between the title and the bars, a fixed distance in points from both,
+    # whatever the figure's height (below the axis it drifted away on a 16:9 chart)
+    ax.set_title(text, pad=26)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=9, frameon=False,
+              borderaxespad=0.3)
     ax.grid(axis="y", visible=False)
     return ax
 
@@ -363,7 +366,9 @@ def plot_importance_performance(
     """Importance-performance map (Martilla & James 1977): each item's performance
     (mean rating) against its importance (effect of one rating point on loyalty, with
     its interval), quadrants split at the items' means. Labels are placed so they do
-    not overlap one another or the quadrant names.
+    not overlap one another, the quadrant names or any item's marker and interval; a
+    label moved away from its point is joined to it by a thin leader line, and each
+    label sits on a white box so the cross-hairs do not cut through it.
 
     Parameters
     ----------
@@ -409,96 +414,167 @@ def plot_importance_performance(
     ax.set_xlabel("Performance: mean rating of the item (1-5, 'not applicable' left out)")
     ax.set_ylabel(f"Importance: loyalty gained per rating point\n(percentage points, {drivers.confidence:.0%} interval)")
     ax.set_title(_title(title, "Importance-performance map 重要性-绩效分析", drivers.simulated))
-    # last, once the layout is final: the placement works in display coordinates
-    _place_labels(ax, x, y, [str(i) for i in t.index], fixed=fixed)
+    # last, once the layout is final: the placement works in display coordinates. A
+    # layout engine (constrained layout) may still move the axes at the next draw: place again
+    names = [str(i) for i in t.index]
+    for _ in range(3):
+        ax.figure.canvas.draw()
+        before = ax.get_window_extent().bounds
+        labels = _place_labels(ax, x, y, names, fixed=fixed, yerr=yerr)
+        ax.figure.canvas.draw()
+        if np.allclose(ax.get_window_extent().bounds, before, atol=0.5):
+            break
+        for a in labels:
+            a.remove()
     return ax
 
 
-def _stack(targets: np.ndarray, heights: np.ndarray, lower: float, upper: float, pad: float) -> np.ndarray:
-    """Vertical centres for labels that must not overlap, as close as possible to ``targets``.
+def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Overlap area of box ``a`` (x0, y0, x1, y1) with each row of boxes ``b``."""
+    if b.size == 0:
+        return np.zeros(0)
+    w = np.minimum(a[2], b[:, 2]) - np.maximum(a[0], b[:, 0])
+    h = np.minimum(a[3], b[:, 3]) - np.maximum(a[1], b[:, 1])
+    return np.clip(w, 0, None) * np.clip(h, 0, None)
 
-    With the labels in order of their targets, keeping neighbours at least a gap apart
-    and minimising the squared displacement is an isotonic regression in shifted
-    coordinates; a forward and a backward pass then respect the bounds.
-    """
-    from sklearn.isotonic import isotonic_regression
 
-    order = np.argsort(targets, kind="stable")
-    t, h = targets[order], heights[order]
-    gaps = (h[:-1] + h[1:]) / 2 + pad
-    G = np.concatenate([[0.0], np.cumsum(gaps)])
-    p = np.asarray(isotonic_regression(t - G, increasing=True), dtype="float64") + G
-    lo, hi = lower + h / 2, upper - h / 2
-    p[0] = max(p[0], lo[0])
-    for i in range(1, p.size):
-        p[i] = max(p[i], p[i - 1] + gaps[i - 1], lo[i])
-    p[-1] = min(p[-1], hi[-1])
-    for i in range(p.size - 2, -1, -1):
-        p[i] = min(p[i], p[i + 1] - gaps[i], hi[i])
-    out = np.empty_like(p)
-    out[order] = p
-    return out
+def _crosses(seg: tuple[float, float, float, float], b: np.ndarray) -> bool:
+    """Whether segment ``(x0, y0, x1, y1)`` passes through box ``b`` (Liang-Barsky clipping)."""
+    x0, y0, x1, y1 = seg
+    dx, dy = x1 - x0, y1 - y0
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x0 - b[0]), (dx, b[2] - x0), (-dy, y0 - b[1]), (dy, b[3] - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+        if t0 > t1:
+            return False
+    return t1 - t0 > 1e-9
 
 
 def _place_labels(ax: Axes, x: np.ndarray, y: np.ndarray, texts: Sequence[str], *, fixed: Sequence = (),
-                  gap_pt: float = 7.0) -> list:
-    """Label points so that no two labels (nor a label and a ``fixed`` artist) overlap.
+                  yerr: np.ndarray | None = None, marker_pt: float = 4.0, gap_pt: float = 7.0,
+                  max_steps: int = 40) -> list:
+    """Label points so that no label covers another label, a ``fixed`` artist (quadrant
+    names) or any point's marker and interval, and every label stays inside the axes.
 
-    Each label starts beside its point (right of points in the left half of the axes,
-    left of points in the right half). Labels whose horizontal extents overlap form a
-    group; within a group the labels are stacked vertically as close to their points as
-    non-overlap allows, between the axes' edges and any ``fixed`` box (quadrant names)
-    above or below. A label moved away from its point gets a thin leader line.
+    Each label's first choice is beside its point (right of points in the left half of
+    the axes, left in the right half), then the other side, then one label height further
+    up or down at a time, nearest first. Labels with a free first choice are placed
+    first, so crowded ones do not push them away. A label moved away from its point gets
+    a thin leader line; each label sits on a white box so grid and cross-hair lines do
+    not cut through it. When no free spot exists (an axes too small for its labels), the
+    spot with the least overlap is used.
+
+    Parameters
+    ----------
+    ax : Axes
+    x, y : array
+        The points, in data coordinates.
+    texts : sequence of str
+    fixed : sequence of artists
+        Text boxes the labels must avoid.
+    yerr : (2, n) array, optional
+        Lower and upper error-bar lengths: the intervals are obstacles too.
+    marker_pt : float
+        Half-width of a marker (and its error-bar cap), in points.
+    gap_pt : float
+        Horizontal gap between a point and its label, in points.
+    max_steps : int
+        How many label heights up and down to try.
     """
     fig = ax.figure
-    xmid = np.mean(ax.get_xlim())
-    anns = []
-    for xi, yi, s in zip(x, y, texts, strict=True):
-        right = xi <= xmid
-        anns.append(ax.annotate(s, (xi, yi), xytext=(gap_pt if right else -gap_pt, 0), textcoords="offset points",
-                                ha="left" if right else "right", va="center", fontsize=9, zorder=5))
+    px = fig.dpi / 72.0
+    bbox = {"boxstyle": "square,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85}
+    probe = [ax.text(0, 0, s, fontsize=9, transform=None, in_layout=False) for s in texts]
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    boxes = [a.get_window_extent(renderer) for a in anns]
-    x0 = np.array([b.x0 for b in boxes])
-    x1 = np.array([b.x1 for b in boxes])
-    yc = np.array([(b.y0 + b.y1) / 2 for b in boxes])
-    hh = np.array([b.height for b in boxes])
-    fixed_boxes = [f.get_window_extent(renderer) for f in fixed]
-    axbox = ax.get_window_extent(renderer)
-    pad = 2.0
-    # groups: connected components of overlapping horizontal extents
-    order = np.argsort(x0)
-    groups: list[list[int]] = []
-    reach = -np.inf
+    sizes = np.array([[b.width, b.height] for b in (t.get_window_extent(renderer) for t in probe)])
+    for t in probe:
+        t.remove()
+    pts = ax.transData.transform(np.column_stack([x, y]))
+    lo_err = np.zeros(len(x)) if yerr is None else np.asarray(yerr[0], dtype="float64")
+    hi_err = np.zeros(len(x)) if yerr is None else np.asarray(yerr[1], dtype="float64")
+    y_lo = ax.transData.transform(np.column_stack([x, y - lo_err]))[:, 1]
+    y_hi = ax.transData.transform(np.column_stack([x, y + hi_err]))[:, 1]
+    half = marker_pt * px
+    marks = np.column_stack([pts[:, 0] - half, np.minimum(y_lo, pts[:, 1]) - half,
+                             pts[:, 0] + half, np.maximum(y_hi, pts[:, 1]) + half])
+    pad = 2.0 * px  # room for the white box around each label
+    fixed_boxes = np.array([[b.x0, b.y0, b.x1, b.y1] for b in (f.get_window_extent(renderer) for f in fixed)]
+                           ).reshape(-1, 4)
+    obstacles = np.vstack([marks, fixed_boxes])
+    axb = ax.get_window_extent(renderer)
+    xmid = (axb.x0 + axb.x1) / 2
+
+    def box(i: int, right: bool, step: int) -> np.ndarray:
+        w, h = sizes[i]
+        x0 = pts[i, 0] + gap_pt * px if right else pts[i, 0] - gap_pt * px - w
+        yc = pts[i, 1] + step * (h + 2 * pad)
+        return np.array([x0 - pad, yc - h / 2 - pad, x0 + w + pad, yc + h / 2 + pad])
+
+    def candidates(i: int):
+        first = pts[i, 0] <= xmid
+        for k in range(max_steps + 1):
+            for step in ((0,) if k == 0 else (k, -k)):
+                for right in (first, not first):
+                    yield right, step
+
+    def leader(i: int, right: bool, b: np.ndarray) -> tuple[float, float, float, float]:
+        return (pts[i, 0], pts[i, 1], (b[0] + pad) if right else (b[2] - pad), (b[1] + b[3]) / 2)
+
+    def cost(i: int, right: bool, step: int, placed: list[np.ndarray], lines: list) -> float:
+        b = box(i, right, step)
+        inside = (b[0] >= axb.x0 and b[2] <= axb.x1 and b[1] >= axb.y0 and b[3] <= axb.y1)
+        hit = float(_overlap(b, obstacles).sum() + _overlap(b, np.array(placed).reshape(-1, 4)).sum())
+        # a leader line through another label (or a label over another leader) is hard to
+        # follow: allowed only when nothing better exists
+        crossings = sum(_crosses(seg, q) for seg in lines for q in [b])
+        if step:
+            seg = leader(i, right, b)
+            crossings += sum(_crosses(seg, q) for q in placed)
+        return hit + 50.0 * crossings + (0.0 if inside else 1e9)
+
+    # labels whose first choice is free of obstacles and of the other first choices go first
+    firsts = np.array([box(i, pts[i, 0] <= xmid, 0) for i in range(len(texts))]).reshape(-1, 4)
+    crowd = [_overlap(firsts[i], obstacles).sum() + _overlap(firsts[i], np.delete(firsts, i, axis=0)).sum()
+             for i in range(len(texts))]
+    order = sorted(range(len(texts)), key=lambda i: (crowd[i] > 0, crowd[i]))
+    chosen: dict[int, tuple[bool, int]] = {}
+    placed: list[np.ndarray] = []
+    lines: list[tuple[float, float, float, float]] = []
     for i in order:
-        if x0[i] > reach:
-            groups.append([])
-        groups[-1].append(int(i))
-        reach = max(reach, x1[i])
-    new_yc = yc.copy()
-    mid_y = (axbox.y0 + axbox.y1) / 2
-    for g in groups:
-        gx0, gx1 = x0[g].min(), x1[g].max()
-        upper, lower = axbox.y1 - pad, axbox.y0 + pad
-        for fb in fixed_boxes:
-            if fb.x0 < gx1 and gx0 < fb.x1:
-                if (fb.y0 + fb.y1) / 2 > mid_y:
-                    upper = min(upper, fb.y0 - pad)
-                else:
-                    lower = max(lower, fb.y1 + pad)
-        new_yc[g] = _stack(yc[g], hh[g], lower, upper, pad)
-    to_pt = 72.0 / fig.dpi
-    placed = []
-    for a, shift in zip(anns, new_yc - yc, strict=True):
-        dy = shift * to_pt
-        arrow = {"arrowstyle": "-", "color": "#888888", "lw": 0.7, "shrinkA": 0, "shrinkB": 3} if abs(dy) > 6 else None
-        a.remove()  # recreated: an annotation's leader line can only be set at creation
-        placed.append(
-            ax.annotate(a.get_text(), a.xy, xytext=(a.xyann[0], dy), textcoords="offset points", ha=a.get_ha(),
-                        va="center", fontsize=9, zorder=5, arrowprops=arrow)
-        )
-    return placed
+        best, best_cost = (pts[i, 0] <= xmid, 0), np.inf
+        for right, step in candidates(i):
+            c = cost(i, right, step, placed, lines)
+            if c == 0:
+                best = (right, step)
+                break
+            if c < best_cost:
+                best, best_cost = (right, step), c
+        chosen[i] = best
+        placed.append(box(i, *best))
+        if best[1]:
+            lines.append(leader(i, best[0], placed[-1]))
+    out = []
+    for i, s in enumerate(texts):
+        right, step = chosen[i]
+        b = box(i, right, step)
+        dx = ((b[0] + pad) if right else (b[2] - pad)) - pts[i, 0]
+        dy = (b[1] + b[3]) / 2 - pts[i, 1]
+        arrow = ({"arrowstyle": "-", "color": "#888888", "lw": 0.7, "shrinkA": 0, "shrinkB": marker_pt}
+                 if step else None)
+        out.append(ax.annotate(s, (x[i], y[i]), xytext=(dx / px, dy / px), textcoords="offset points",
+                               ha="left" if right else "right", va="center", fontsize=9, zorder=5,
+                               bbox=bbox, arrowprops=arrow, annotation_clip=False))
+        out[-1].set_in_layout(False)  # inside the axes: they must not move it
+    return out
 
 
 def label_overlaps(ax: Axes) -> list[tuple[str, str]]:
