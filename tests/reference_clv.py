@@ -82,3 +82,26 @@ APPAREL_PARETO_LOGLIK = -5848.0978
 APPAREL_PARETO_SE = {"r": 0.2434282, "alpha": 7.4891816, "s": 0.2710479, "beta": 35.6114114}
 APPAREL_PARAM_RTOL = 1e-3  # CLVTools' own tolerance
 APPAREL_SE_RTOL = 2e-3  # finite-difference vs compiled Hessian
+
+# ---------------------------------------------------------------- static covariates on apparel
+# CLVTools (R), advanced-techniques vignette (2025), via ../shared/TESTING.md: Pareto/NBD with
+# the static covariates Gender and Channel (apparel_static_covariates.csv) on the apparel
+# data above. Effects as CLVTools parametrises them: alpha_i = alpha exp(-g_trans' z),
+# beta_i = beta exp(-g_life' z) (CLVTools src/pnbd.cpp, pnbd_staticcov_alpha_i/_beta_i).
+APPAREL_COV_LOGLIK = -5821.0627
+APPAREL_COV_PARAMS = {
+    "r": 1.8378,
+    "alpha": 92.9123,
+    "s": 0.5920,
+    "beta": 49.6227,
+    "dropout.Gender": -0.6430,
+    "dropout.Channel": 0.7907,
+    "purchase.Gender": 0.2859,
+    "purchase.Channel": 0.6241,
+}
+APPAREL_COV_PRINTED = 5e-5  # half a unit of the 4th decimal
+# Gender constrained to one effect on both processes; LR test against the model above.
+APPAREL_CONSTR_LOGLIK = -5826.5342
+APPAREL_CONSTR_LR_CHI2 = 10.943
+APPAREL_CONSTR_LR_P = 0.00094
+APPAREL_LOGLIK_ATOL = 1e-3

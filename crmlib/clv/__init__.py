@@ -20,6 +20,7 @@ from crmlib.clv import plotting
 from crmlib.clv.base import SUMMARY_COLUMNS, CLVModel
 from crmlib.clv.bgbb import BetaGeoBetaBinom
 from crmlib.clv.bgnbd import BetaGeo, ModifiedBetaGeo
+from crmlib.clv.covariates import BetaGeoCovariates, LRTest, ParetoNBDCovariates, lr_test
 from crmlib.clv.evaluation import (
     HoldoutEvaluation,
     calibration_summary,
@@ -29,19 +30,33 @@ from crmlib.clv.evaluation import (
 from crmlib.clv.gammagamma import GammaGamma
 from crmlib.clv.paretonbd import ParetoNBD
 from crmlib.clv.sbg import ShiftedBetaGeometric
+from crmlib.clv.uncertainty import (
+    ParameterIntervals,
+    parameter_covariance,
+    parameter_draws,
+    parameter_intervals,
+)
 
 __all__ = [
     "SUMMARY_COLUMNS",
     "BetaGeo",
     "BetaGeoBetaBinom",
+    "BetaGeoCovariates",
     "CLVModel",
     "GammaGamma",
     "HoldoutEvaluation",
+    "LRTest",
     "ModifiedBetaGeo",
+    "ParameterIntervals",
     "ParetoNBD",
+    "ParetoNBDCovariates",
     "ShiftedBetaGeometric",
     "calibration_summary",
     "compare_models",
     "evaluate_holdout",
+    "lr_test",
+    "parameter_covariance",
+    "parameter_draws",
+    "parameter_intervals",
     "plotting",
 ]

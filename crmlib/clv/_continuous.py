@@ -70,9 +70,10 @@ class ContinuousTimeModel(CLVModel):
         start from the data's moments, then points spread in log-space around it drawn
         with ``random_state``. The best log-likelihood is kept; the others are in
         ``start_log_likelihoods_``, and a warning gives the gap when they reach distinct
-        optima. Each start is a full fit, so n starts take about n times as long; BG/NBD
-        and MBG/NBD (a gradient-based fit) default to one, Pareto/NBD (Nelder-Mead on a
-        flat likelihood, which can stop far short on long histories) to four.
+        optima. Each start is a full fit; BG/NBD and MBG/NBD (gradient-based fits) default
+        to one, Pareto/NBD (a flat likelihood with distant local optima on long histories)
+        to four, screened on a subsample and polished on all the data (see
+        :mod:`crmlib.clv.paretonbd`).
     random_state : int, numpy Generator or None, default 0
         Seed of the spread starts; the default makes fits reproducible.
     """
@@ -297,6 +298,12 @@ class ContinuousTimeModel(CLVModel):
 
     def _grid(self, max_frequency, max_recency) -> tuple[np.ndarray, np.ndarray]:
         self._check_fitted()
+        if (max_frequency is None or max_recency is None) and not hasattr(self, "max_T_"):
+            raise DataValidationError(
+                f"{type(self).__name__}: a model from from_params has no fitted data to take the "
+                "grid's default size from.",
+                suggestion="pass max_frequency= and max_recency= (in the model's time unit).",
+            )
         mf = self.max_frequency_ if max_frequency is None else max_frequency
         mr = self.max_T_ if max_recency is None else max_recency
         mf = int(to_number(mf, "max_frequency", low=0, integer=True, example="20"))

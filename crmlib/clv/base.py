@@ -1,9 +1,9 @@
 """The shared base of every CLV model: validation, units, collapsing, fitting, errors.
 
 A concrete model declares its parameter names, the summary columns it needs, how to
-optimise from a given start (usually by calling a lifetimes fitter on the collapsed data)
-and its total log-likelihood (usually lifetimes' own). The base does the rest, as
-lifelines' fitters do:
+optimise from a given start (a lifetimes fitter on the collapsed data, or for BG/NBD and
+Pareto/NBD crmlib's own fast likelihood, :mod:`crmlib.clv._likelihoods`) and its total
+log-likelihood (lifetimes' expression). The base does the rest, as lifelines' fitters do:
 
 * validates the summary at the door (:mod:`crmlib.clv._checks`) and the hyper-parameters
   at ``fit`` (scikit-learn's contract: ``__init__`` only stores them);
@@ -13,7 +13,8 @@ lifelines' fitters do:
   10-90 times faster on large data;
 * fits from several starting points when the model has ``n_starts`` and keeps the best,
   recording every start's log-likelihood and warning when they disagree;
-* computes the observed information (a central finite-difference Hessian of the
+* computes the observed information (the model's exact Hessian when it provides
+  ``_loglik_derivatives``, as BG/NBD does, else a central finite-difference Hessian of the
   negative log-likelihood in the log-parameters) and from it standard errors by the delta
   method and 95% intervals on the log scale, so they stay positive;
 * checks convergence and raises or warns with a checklist built from the data;
@@ -80,7 +81,9 @@ class CLVModel(BaseEstimator):
 
     Subclasses set ``_param_names``, ``_required``, ``_integer``, ``_collapse_on`` and
     implement ``_check_relations``, ``_optimize`` and ``_loglik``. A model with
-    ``n_starts`` / ``random_state`` hyper-parameters also implements ``_starts``.
+    ``n_starts`` / ``random_state`` hyper-parameters also implements ``_starts``; it may
+    override ``_optimize_starts`` to share work between starts and provide
+    ``_loglik_derivatives`` (exact gradient and Hessian) for the standard errors.
 
     Attributes (after ``fit``)
     --------------------------
@@ -180,6 +183,8 @@ class CLVModel(BaseEstimator):
         if not self._is_fitted():
             return f"{head}: not fitted"
         params = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        if not hasattr(self, "log_likelihood_"):  # from_params: no data, no fit
+            return f"{head}: evaluated at given parameters (from_params), not fitted; {params}"
         return (
             f"{head}: fitted on {self.n_customers_:,} customers ({self.n_unique_rows_:,} unique rows); "
             f"{params}; log-likelihood={self.log_likelihood_:,.2f}"
@@ -190,6 +195,10 @@ class CLVModel(BaseEstimator):
         head = f"<strong>{html.escape(type(self).__name__)}</strong>({html.escape(args)})"
         if not self._is_fitted():
             return f"<p>{head}: <em>not fitted</em></p>"
+        if not hasattr(self, "log_likelihood_"):  # from_params
+            return f"<p>{head}: evaluated at given parameters (from_params), not fitted</p>" + (
+                self.summary_.to_html(float_format=lambda v: f"{v:.4g}")
+            )
         unit = getattr(self, "time_unit_", None)
         info = (
             f"<p>{head}: fitted on {self.n_customers_:,} customers "
@@ -413,15 +422,34 @@ class CLVModel(BaseEstimator):
 
     # ------------------------------------------------------------------ machinery
 
+    def _optimize_starts(self, data, weights, starts) -> list:
+        """Optimise from every start: one natural-scale estimate, or the exception raised,
+        per start. A model may override this to share work between starts (Pareto/NBD
+        screens them on a subsample, then polishes each on all the data)."""
+        out: list = []
+        for _, x0 in starts:
+            try:
+                out.append(self._optimize(data, weights, x0))
+            except ConvergenceError:
+                raise
+            except Exception as exc:  # judged per start by _run_starts
+                out.append(exc)
+        return out
+
     def _run_starts(self, data, weights) -> np.ndarray:
         """Optimise from every start, keep the best, record and judge the spread."""
         name = type(self).__name__
         results: list[tuple[str, np.ndarray | None, float]] = []
         first_error: Exception | None = None
-        for label, x0 in self._starts(data, weights):
+        starts = self._starts(data, weights)
+        with quiet():
+            outcomes = self._optimize_starts(data, weights, starts)
+        for (label, _), outcome in zip(starts, outcomes, strict=True):
             try:
+                if isinstance(outcome, Exception):
+                    raise outcome
                 with quiet():
-                    params = np.asarray(self._optimize(data, weights, x0), dtype=float)
+                    params = np.asarray(outcome, dtype=float)
                     ok = (
                         params.shape == (len(self._param_names),)
                         and np.all(np.isfinite(params))
@@ -480,8 +508,14 @@ class CLVModel(BaseEstimator):
             return -self._loglik(np.exp(th), data, weights)
 
         with quiet():
-            f0 = nll(theta)
-            grad, hess = _gradient_hessian(nll, theta, f0, _HESS_STEP)
+            exact = getattr(self, "_loglik_derivatives", None)
+            if exact is not None:
+                # the model's exact gradient and Hessian (log-parameters), one pass
+                ll0, g0, h0 = exact(params, data, weights)
+                f0, grad, hess = -float(ll0), -np.asarray(g0), -np.asarray(h0)
+            else:
+                f0 = nll(theta)
+                grad, hess = _gradient_hessian(nll, theta, f0, _HESS_STEP)
         self.params_ = pd.Series(
             params, index=list(self._param_names), name="estimate", dtype=float
         )
@@ -525,12 +559,14 @@ class CLVModel(BaseEstimator):
             index=list(self._param_names),
             columns=list(self._param_names),
         )
+        with np.errstate(over="ignore"):  # a parameter at the edge: an infinite bound
+            lower, upper = np.exp(theta - _Z95 * se_log), np.exp(theta + _Z95 * se_log)
         self.summary_ = pd.DataFrame(
             {
                 "estimate": params,
                 "std_error": params * se_log,
-                "lower_95": np.exp(theta - _Z95 * se_log),
-                "upper_95": np.exp(theta + _Z95 * se_log),
+                "lower_95": lower,
+                "upper_95": upper,
             },
             index=pd.Index(list(self._param_names), name="parameter"),
         )[SUMMARY_COLUMNS]
@@ -626,6 +662,106 @@ class CLVModel(BaseEstimator):
     def _check_fitted(self) -> None:
         if not self._is_fitted():
             raise NotFittedError(self)
+
+    # ------------------------------------------------------------------ given parameters
+
+    @classmethod
+    def from_params(cls, *, time_unit: str | float | None = None, **params: float) -> CLVModel:
+        """A model evaluated at given (e.g. published) parameters, with no fit.
+
+        The result predicts exactly as a fitted model with these ``params_`` would. It has
+        no data behind it: no log-likelihood, no standard errors (``summary_`` has NaN
+        ``std_error``), and it says so in its ``repr``. Use it to check a published
+        figure, to score customers with parameters estimated elsewhere, or to simulate.
+
+        Parameters
+        ----------
+        time_unit : {"D", "W", "M", "Q", "Y"} or float, optional
+            Unit the parameters are expressed in (e.g. ``"W"`` when ``alpha`` is in
+            weeks). Required by the continuous-time models (BG/NBD, MBG/NBD, Pareto/NBD);
+            optional for BG/BB and sBG (needed there only to convert discount rates);
+            GammaGamma has no time axis and refuses it.
+        **params : float
+            Every parameter of the model under its published name, and no other:
+            ``r, alpha, a, b`` (BG/NBD, MBG/NBD), ``r, alpha, s, beta`` (Pareto/NBD),
+            ``alpha, beta, gamma, delta`` (BG/BB), ``p, q, gamma`` (Gamma-Gamma; lifetimes
+            calls gamma ``v``), ``alpha, beta`` (sBG). All must be positive and finite.
+
+        Returns
+        -------
+        model
+            Of the class it is called on, with ``params_`` and ``time_unit_`` set.
+
+        Examples
+        --------
+        Fader, Hardie & Lee (2005): a CDNOW customer with x = 2, t_x = 30.43, T = 38.86
+        weeks is expected to make 1.226 purchases in the next 39 weeks.
+
+        >>> from crmlib.clv import BetaGeo
+        >>> m = BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="W")
+        >>> one = pd.DataFrame({"frequency": [2], "recency": [30.43], "T": [38.86]})
+        >>> round(float(m.expected_purchases(one, "39W").iloc[0]), 3)
+        1.226
+        """
+        name = cls.__name__
+        expected = list(cls._param_names)
+        hint = (
+            f"pass {', '.join(f'{p}=...' for p in expected)}"
+            + (", time_unit='W'" if cls._needs_time_unit else "")
+            + f", e.g. {name}.from_params({', '.join(f'{p}=1.0' for p in expected)}"
+            + (", time_unit='W')" if cls._needs_time_unit else ")")
+            + "."
+        )
+        unknown = [k for k in params if k not in expected]
+        missing = [k for k in expected if k not in params]
+        if unknown or missing:
+            parts = []
+            if unknown:
+                parts.append(f"unknown parameter(s) {', '.join(map(repr, unknown))}")
+            if missing:
+                parts.append(f"missing {', '.join(map(repr, missing))}")
+            raise DataValidationError(
+                f"{name}.from_params: {'; '.join(parts)}. {name} has the parameters "
+                f"{', '.join(expected)}.",
+                suggestion=hint,
+            )
+        values = [
+            to_number(params[k], k, low=0.0, low_inclusive=False, example="1.5") for k in expected
+        ]
+        init_params = cls().get_params(deep=False)
+        if "time_unit" not in init_params:
+            if time_unit is not None:
+                raise DataValidationError(
+                    f"{name}.from_params: {name} has no time axis, so time_unit={time_unit!r} "
+                    "means nothing here.",
+                    suggestion="drop time_unit=.",
+                )
+            model = cls()
+            unit = None
+        else:
+            if time_unit is None and cls._needs_time_unit:
+                raise DataValidationError(
+                    f"{name}.from_params: time_unit is required: {name}'s scale parameters "
+                    "are rates per unit of time, so the same numbers mean different models in "
+                    "days and in weeks.",
+                    suggestion=hint,
+                )
+            if time_unit is not None:
+                unit_days(time_unit)  # refuses an unknown unit
+            unit = time_unit.strip().upper() if isinstance(time_unit, str) else time_unit
+            model = cls(time_unit=unit)
+        model.time_unit_ = unit
+        model.params_ = pd.Series(values, index=expected, name="estimate", dtype=float)
+        model.summary_ = pd.DataFrame(
+            {
+                "estimate": values,
+                "std_error": np.nan,
+                "lower_95": np.nan,
+                "upper_95": np.nan,
+            },
+            index=pd.Index(expected, name="parameter"),
+        )[SUMMARY_COLUMNS]
+        return model
 
 
 def _user_stacklevel() -> int:

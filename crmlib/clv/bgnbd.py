@@ -6,8 +6,11 @@
 * MBG/NBD (Batislam, Denizel & Filiztekin 2007): the same, but a customer may also drop
   out right after the first purchase, so one-time buyers are not certainly alive.
 
-Both wrap lifetimes' fitters (``BetaGeoFitter``, ``ModifiedBetaGeoFitter``) and use their
-likelihoods; crmlib adds validation, collapsing, standard errors and predictions.
+Predictions use lifetimes' formulas. BG/NBD fits with crmlib's own likelihood (lifetimes'
+expression, :mod:`crmlib.clv._likelihoods`) and its exact gradient and Hessian: a
+trust-region Newton method converges in about ten passes over the data, and the standard
+errors come from the exact Hessian. MBG/NBD fits with lifetimes' ``ModifiedBetaGeoFitter``.
+crmlib adds validation, collapsing, standard errors and predictions.
 """
 
 from __future__ import annotations
@@ -17,8 +20,13 @@ import pandas as pd
 
 from crmlib.clv._continuous import ContinuousTimeModel
 from crmlib.clv._lifetimes import lifetimes_fitters
+from crmlib.clv._likelihoods import bgnbd_data, bgnbd_loglik, newton_fit
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo"]
+
+# BetaGeo's warm start: subsample size (customers) and its seed (fixed: reproducible fits)
+_WARM_CUSTOMERS = 50_000
+_WARM_SEED = 20_241
 
 
 class _BetaGeoFamily(ContinuousTimeModel):
@@ -129,6 +137,126 @@ class BetaGeo(_BetaGeoFamily):
 
     _lifetimes_module = "beta_geo_fitter"
     _lifetimes_class = "BetaGeoFitter"
+
+    # Fitting: crmlib's own likelihood (crmlib.clv._likelihoods, lifetimes' expression term
+    # for term) with its exact gradient and Hessian, maximised by a trust-region Newton
+    # method; lifetimes' BFGS on autograd needed 20-30 passes over every row.
+
+    def _optimize(self, data, weights, x0):
+        d = bgnbd_data(data["frequency"], data["recency"], data["T"], weights)
+        scale = 1.0 / float(data["T"].max())
+        if x0 is None:  # lifetimes' default start: 0.1 for every log-parameter, time scaled
+            x0 = np.exp(np.full(4, 0.1)) / np.array([1.0, scale, 1.0, 1.0])
+        # penalty as lifetimes': penalizer_coef * sum(params ** 2) on the mean negative
+        # log-likelihood, alpha in lifetimes' scaled time
+        pen_scale = np.array([1.0, scale, 1.0, 1.0]) ** 2
+        pen = float(self.penalizer_coef)
+        w = np.asarray(weights, dtype=float)
+        if d.n > 2 * _WARM_CUSTOMERS and np.array_equal(w, np.round(w)):
+            # warm start: most Newton iterations on a fixed random subsample of customers
+            # (binomial thinning of the weights), the last few on all the data; the
+            # optimum is all the data's (the final stop is on its gradient)
+            rng = np.random.default_rng(_WARM_SEED)
+            w_sub = rng.binomial(w.astype(np.int64), _WARM_CUSTOMERS / d.n).astype(float)
+            keep = w_sub > 0
+            if (data["frequency"][keep] > 0).any():
+                sub = bgnbd_data(
+                    data["frequency"][keep], data["recency"][keep], data["T"][keep], w_sub[keep]
+                )
+                try:
+                    x0 = newton_fit(
+                        lambda p, order: bgnbd_loglik(p, sub, order),
+                        x0,
+                        n=sub.n,
+                        penalizer=pen,
+                        pen_scale=pen_scale,
+                        gtol=1e-6,
+                    )
+                except RuntimeError:
+                    pass  # start from x0 on all the data instead
+        return newton_fit(
+            lambda p, order: bgnbd_loglik(p, d, order),
+            x0,
+            n=d.n,
+            penalizer=pen,
+            pen_scale=pen_scale,
+        )
+
+    def _loglik(self, params, data, weights):
+        d = bgnbd_data(data["frequency"], data["recency"], data["T"], weights)
+        return bgnbd_loglik(params, d)
+
+    def _loglik_derivatives(self, params, data, weights):
+        d = bgnbd_data(data["frequency"], data["recency"], data["T"], weights)
+        return bgnbd_loglik(params, d, 2)
+
+    # ------------------------------------------------------------------ value
+
+    def dert(self, summary: pd.DataFrame, *, continuous_rate_per_year: float) -> pd.Series:
+        """Discounted expected residual transactions (DERT) of each customer, by numerical
+        integration.
+
+        A customer alive at T with purchase rate lambda and dropout probability p makes
+        her k-th future purchase at a Gamma(k, lambda) time, and only if she survived the
+        k - 1 purchases before it, so her discounted future purchases add up to
+        ``sum_k (1 - p)^(k-1) (lambda / (lambda + delta))^k = lambda / (delta + p lambda)``.
+        Given her history and that she is alive, lambda ~ Gamma(r + x, alpha + T) and,
+        independently, p ~ Beta(a, b + x). Averaging over p in closed form,
+        ``E[lambda / (delta + p lambda)] = (lambda / delta) 2F1(1, a; a + b + x; -lambda / delta)``;
+        the average over lambda is a 200-point Gauss-Legendre quadrature on the Gamma's
+        quantiles. ``DERT = P(alive) * that average``. There is no closed form for BG/NBD
+        (Fader, Hardie & Lee 2005 give one for Pareto/NBD only).
+
+        Parameters
+        ----------
+        summary : DataFrame
+            ``frequency``, ``recency``, ``T`` per customer.
+        continuous_rate_per_year : float
+            Continuously compounded discount rate per YEAR (> 0): a purchase t years ahead
+            counts ``exp(-rate * t)``; an effective yearly rate d is ``log(1 + d)``.
+            Converted to the model's time unit as ``rate * (days per unit) / 365.25``.
+
+        Returns
+        -------
+        Series
+            Indexed like ``summary``, in purchases.
+
+        Examples
+        --------
+        >>> m = BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="W")
+        >>> one = pd.DataFrame({"frequency": [2], "recency": [30.43], "T": [38.86]})
+        >>> d = m.dert(one, continuous_rate_per_year=0.0953).iloc[0]
+        >>> bool(m.expected_purchases(one, "39W").iloc[0] < d)
+        True
+        """
+        from scipy.special import gammaincinv, hyp2f1
+
+        from crmlib.clv._continuous import _checked
+        from crmlib.conventions import to_number
+
+        col, index = self._rows(summary, "dert")
+        rate = to_number(
+            continuous_rate_per_year,
+            "continuous_rate_per_year",
+            low=0.0,
+            low_inclusive=False,
+            high=10.0,
+            example="0.0953 (10% a year, continuously compounded)",
+        )
+        delta = rate * self.period_days / 365.25
+        c = col.columns
+        r, alpha, a, b = self.params_.to_numpy()
+        x, T = c["frequency"], c["T"]
+        pa = self._p_alive_arrays(x, c["recency"], T)
+        nodes, weights = np.polynomial.legendre.leggauss(200)
+        u, w = 0.5 * (nodes + 1.0), 0.5 * weights
+        with np.errstate(all="ignore"):
+            lam = gammaincinv((r + x)[:, None], u[None, :]) / (alpha + T)[:, None]
+            z = lam / delta
+            g = z * hyp2f1(1.0, a, (a + b + x)[:, None], -z)
+            v = pa * (g * w[None, :]).sum(axis=1)
+        v = _checked(v, "BetaGeo.dert")
+        return pd.Series(v[col.inverse], index=index, name="dert")
 
 
 class ModifiedBetaGeo(_BetaGeoFamily):

@@ -241,6 +241,11 @@ def plot_cumulative_transactions(
 ) -> Axes:
     """Cumulative repeat transactions of the cohort by week: actual vs model.
 
+    Customer ages at the end of week j are ``7j - 1 - (first purchase day)`` days,
+    consistent with crmlib's ``T``; BTYD and lifetimes count one day more, so their
+    published tracking curves sit slightly (0.1-2%) above crmlib's (see
+    :class:`crmlib.clv.HoldoutEvaluation`, ``tracking``).
+
     Parameters
     ----------
     evaluation : HoldoutEvaluation
@@ -267,6 +272,9 @@ def plot_incremental_transactions(
     evaluation, *, ax: Axes | None = None, title: str | None = None
 ) -> Axes:
     """Weekly repeat transactions of the cohort: actual vs model.
+
+    Ages as in :func:`plot_cumulative_transactions`: ``7j - 1 - (first purchase day)``
+    days at the end of week j, one day less than BTYD and lifetimes use.
 
     Parameters
     ----------

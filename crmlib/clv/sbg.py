@@ -221,6 +221,12 @@ class ShiftedBetaGeometric(CLVModel):
             Indexed by period.
         """
         self._check_fitted()
+        if initial is None and not hasattr(self, "active_"):
+            raise DataValidationError(
+                "ShiftedBetaGeometric.expected_active: a model from from_params has no fitted "
+                "cohort to take the size from.",
+                suggestion="pass initial= (the cohort size, e.g. initial=1000).",
+            )
         size = (
             self.active_[0]
             if initial is None

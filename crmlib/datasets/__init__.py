@@ -18,6 +18,7 @@ from crmlib.datasets._files import (
     load_online_retail,
     load_telco,
 )
+from crmlib.datasets.apparel import APPAREL_ESTIMATION_END, APPAREL_POLICY, Apparel, load_apparel
 from crmlib.datasets.cdnow import (
     CDNOW_CALIBRATION_END,
     CDNOW_COHORT_START,
@@ -30,6 +31,9 @@ from crmlib.datasets.default import DefaultLog, load_default_transactions
 from crmlib.datasets.synthetic import generate_bgnbd_transactions
 
 __all__ = [
+    "APPAREL_ESTIMATION_END",
+    "APPAREL_POLICY",
+    "Apparel",
     "CDNOW_CALIBRATION_END",
     "CDNOW_COHORT_START",
     "CDNOW_OBSERVATION_END",
@@ -42,6 +46,7 @@ __all__ = [
     "dataset_path",
     "generate_bgnbd_transactions",
     "load_airline_survey",
+    "load_apparel",
     "load_cdnow",
     "load_cdnow_transactions",
     "load_complaints",
