@@ -448,3 +448,106 @@ def test_corrupt_parquet_is_a_validation_error(tmp_path):
     path.write_bytes(b"PAR1 not really a parquet file PAR1")
     with pytest.raises(DataValidationError, match="Cannot read 'bad.parquet'"):
         rfm_summary(path)
+
+
+# ------------------------------------------------ unsorted logs: packed integer keys
+
+
+def _sign(a, b):
+    return (a > b) - (a < b)
+
+
+@FAST
+@given(ids=st.lists(st.text(max_size=6), min_size=1, max_size=40), arrow=st.booleans())
+def test_property_id_keys_keep_text_order_and_equality(ids, arrow):
+    from crmlib.features._engines import id_keys
+
+    s = pd.Series(ids, dtype="str") if arrow else pd.Series(ids, dtype=object)
+    packed = id_keys(s)
+    if packed is None:  # too many distinct characters for 62 bits: the caller hashes instead
+        return
+    key, bits = packed
+    assert bits <= 62 and int(key.min()) >= 0 and int(key.max()) < 2**bits + (bits == 0)
+    for i in range(len(ids)):
+        for j in range(len(ids)):
+            # byte order of UTF-8 is code point order, which is how pandas sorts text
+            assert _sign(int(key[i]), int(key[j])) == _sign(ids[i], ids[j]), (ids[i], ids[j])
+
+
+def test_id_keys_prefixes_and_nul_bytes_stay_distinct():
+    from crmlib.features._engines import id_keys
+
+    ids = ["AB", "AB\x00", "A", "", "AB\x00\x00", "B", "AB"]
+    key, _ = id_keys(pd.Series(ids, dtype="str"))
+    assert [ids[i] for i in np.argsort(key, kind="stable")] == sorted(ids)
+    assert key[0] == key[6] and len(set(key.tolist())) == 6
+
+
+def test_id_keys_integers_and_refusals():
+    from crmlib.features._engines import id_keys
+
+    key, bits = id_keys(pd.Series([-5, 10, 3, -5]))
+    assert key.tolist() == [0, 15, 8, 0] and bits == 4
+    assert id_keys(pd.Series([-(2**63), 2**63 - 1])) is None  # 64 bits: no room
+    assert id_keys(pd.Series(_md5(range(50)), dtype="str")) is None  # 32 varying hex digits: 128 bits
+
+
+def _md5(values):
+    import hashlib
+
+    return [hashlib.md5(str(v).encode()).hexdigest() for v in values]
+
+
+def _shuffled_log(ids_of, n_customers=3000, seed=3):
+    rng = np.random.default_rng(seed)
+    n = n_customers * 4
+    cust = rng.integers(0, n_customers, n)
+    return pd.DataFrame({
+        "customer_id": ids_of(cust),
+        "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 400 * 24, n), unit="h"),
+        "amount": rng.integers(1, 10_000, n) / 100,
+    }).sample(frac=1, random_state=seed).reset_index(drop=True)
+
+
+ID_KINDS = {
+    "str": lambda c: pd.array([f"C{i:06d}" for i in c], dtype="str"),
+    "object": lambda c: np.array([f"cust-{i}" for i in c], dtype=object),
+    "int": lambda c: c * 7 - 900,
+    "long text (hashed)": lambda c: pd.array(_md5(c), dtype="str"),
+}
+
+
+@pytest.mark.parametrize("kind", list(ID_KINDS))
+@pytest.mark.parametrize("freq", ["D", "W", "M"])
+def test_unsorted_paths_agree_exactly_with_sorted_log_and_duckdb(kind, freq, monkeypatch):
+    from crmlib.features import _engines
+
+    monkeypatch.setattr(_engines, "_BLOCK", 997)  # many blocks, and customers across their edges
+    tx = _shuffled_log(ID_KINDS[kind])
+    tx["order_id"] = pd.array([f"o{i // 2}" for i in range(len(tx))], dtype="str")  # 2 lines per order
+    ordered = tx.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
+    a = rfm_summary(tx, freq=freq, engine="pandas")
+    pd.testing.assert_frame_equal(a, rfm_summary(ordered, freq=freq, engine="pandas"), check_exact=True)
+    pd.testing.assert_frame_equal(a, rfm_summary(tx, freq=freq, engine="duckdb"), check_exact=True)
+    assert a.index.is_monotonic_increasing and a["n_orders"].sum() > 0
+
+
+def test_auto_packs_short_ids_and_sends_long_unsorted_ids_to_duckdb(monkeypatch):
+    from crmlib.features import _engines, rfm
+
+    calls = []
+    real = _engines.aggregate_duckdb
+    monkeypatch.setattr(_engines, "aggregate_duckdb", lambda work: calls.append(len(work.ids)) or real(work))
+    monkeypatch.setattr(rfm, "AUTO_DUCKDB_ROWS", 1000)  # "large" for this test
+    short = _shuffled_log(ID_KINDS["str"])
+    s = rfm_summary(short)  # a sort of packed keys beats DuckDB's hashing: no DuckDB
+    assert calls == []
+    pd.testing.assert_frame_equal(s, rfm_summary(short, engine="duckdb"), check_exact=True)
+    calls.clear()
+    long_ids = _shuffled_log(ID_KINDS["long text (hashed)"])
+    s = rfm_summary(long_ids)  # would need hashing in pandas: DuckDB hashes in parallel
+    assert calls == [len(long_ids)]
+    pd.testing.assert_frame_equal(s, rfm_summary(long_ids, engine="pandas"), check_exact=True)
+    calls.clear()
+    rfm_summary(long_ids.sort_values(["customer_id", "date"]))  # sorted: one NumPy pass
+    assert calls == []

@@ -57,7 +57,7 @@ def test_fixed_k_and_deterministic_labels():
     pd.testing.assert_series_equal(a.labels_, b.labels_.loc[a.labels_.index])
 
 
-def test_select_another_k_without_refitting():
+def test_select_another_k():
     df, truth = _planted(seed=4)
     shuffled = df.sample(frac=1.0, random_state=2)
     model = RFMClusters(k_range=range(2, 6)).fit(shuffled)
@@ -68,7 +68,7 @@ def test_select_another_k_without_refitting():
     assert four.profile_["customers"].sum() == len(df)
     again = model.select(3)
     pd.testing.assert_series_equal(again.labels_, model.labels_)
-    with pytest.raises(DataValidationError, match="k=9 was not fitted"):
+    with pytest.raises(DataValidationError, match="k=9 was not a candidate"):
         model.select(9)
 
 
@@ -209,3 +209,72 @@ def test_duplicated_ids_and_bad_params_are_refused():
     text = df.astype({"spend": str})
     with pytest.raises(DataValidationError, match="'spend' must be numeric"):
         RFMClusters(n_clusters=3).fit(text)
+
+
+# ------------------------------------------ k chosen on a sample = k of the exact method
+
+
+def _generated_scores(n_customers: int, seed: int) -> pd.DataFrame:
+    from crmlib.datasets import generate_bgnbd_transactions
+    from crmlib.features import rfm_summary
+    from crmlib.segment import rfm_scores
+
+    tx = generate_bgnbd_transactions(n_customers, random_state=seed)
+    return rfm_scores(rfm_summary(tx))
+
+
+def _full_silhouette_choice(rfm: pd.DataFrame, ks) -> int:
+    """The exact method, written out: k-means on everyone, silhouette over all pairs."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+    from sklearn.preprocessing import StandardScaler
+
+    rfm = rfm.sort_index()
+    z = StandardScaler().fit_transform(np.log1p(rfm[["recency_days", "purchases", "spend"]].to_numpy(float)))
+    scores = {k: silhouette_score(z, KMeans(n_clusters=k, n_init=10, random_state=0).fit(z).labels_) for k in ks}
+    return max(scores, key=scores.get)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_k_chosen_on_a_sample_is_the_full_silhouette_choice(seed):
+    scores = _generated_scores(2500, seed)
+    ks = range(2, 9)
+    full = _full_silhouette_choice(scores, ks)
+    for sample in (2000, 800):  # both smaller than the 2,500 customers: the sample is real
+        model = RFMClusters(k_range=ks, silhouette_sample=sample).fit(scores)
+        assert model.silhouette_.attrs["sample"] == sample
+        assert model.n_clusters_ == full, (sample, model.silhouette_.round(3).to_dict())
+        assert list(model.kmeans_by_k_) == [full]  # only the chosen k is fitted on everyone
+        assert model.labels_.size == len(scores)
+    planted, _ = _planted(n_per=400, seed=5)
+    assert RFMClusters(k_range=ks, silhouette_sample=300).fit(planted).n_clusters_ == _full_silhouette_choice(planted, ks)
+
+
+def test_silhouette_from_the_shared_matrix_equals_scikit_learn():
+    from sklearn.metrics import silhouette_score
+    from sklearn.metrics.pairwise import euclidean_distances
+
+    from crmlib.segment.clusters import _silhouette
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(300, 3))
+    labels = rng.integers(0, 4, 300)
+    labels[17] = 4  # a cluster of one scores 0, as in scikit-learn
+    dist = euclidean_distances(z, z)
+    assert _silhouette(dist, labels, 5) == pytest.approx(silhouette_score(z, labels), abs=1e-12)
+
+
+def test_select_fits_a_sampled_candidate_on_everyone_once():
+    scores = _generated_scores(1500, 3)
+    model = RFMClusters(k_range=range(2, 6), silhouette_sample=400).fit(scores)
+    other = next(k for k in model.silhouette_.index if k != model.n_clusters_)
+    picked = model.select(int(other))
+    assert picked.n_clusters_ == other and picked.labels_.size == len(scores)
+    assert picked.labels_.nunique() == other and model.n_clusters_ != other
+    assert model.select(int(other)).kmeans_ is picked.kmeans_  # fitted once, then reused
+
+
+def test_sample_restarts_are_checked():
+    df, _ = _planted(n_per=50)
+    with pytest.raises(DataValidationError, match="sample_n_init"):
+        RFMClusters(sample_n_init=0).fit(df)

@@ -30,9 +30,10 @@ __all__ = ["ENGINES", "rfm_summary", "calibration_holdout_split"]
 
 Engine = Literal["auto", "pandas", "duckdb"]
 ENGINES = ("pandas", "duckdb")
-#: Above this many rows ``engine="auto"`` uses DuckDB for an *unsorted* log, when it is
-#: installed. ``make bench`` put the crossover between 1M rows (NumPy 0.40 s, DuckDB
-#: 0.55 s) and 10M rows (NumPy 9.8 s, DuckDB 7.4 s) on this project's 2-core machine.
+#: ``engine="auto"`` hands an unsorted log of at least this many rows to DuckDB only when
+#: its customer ids are too long to pack into integer keys (``_engines.id_keys``, e.g.
+#: UUIDs), so the NumPy engine would have to hash them. On ``make bench``'s shuffled 10M-row
+#: log with packable ids the NumPy sort of packed keys beats DuckDB (README, Benchmarks).
 AUTO_DUCKDB_ROWS = 5_000_000
 
 
@@ -44,26 +45,23 @@ def _end(tx: pd.DataFrame, value, name: str) -> tuple[pd.Timestamp, pd.Timestamp
     return to_date(value, name), end_bound(value, name)
 
 
-def _choose_engine(engine: Engine, n_rows: int, work=None) -> str:
+def _has_duckdb() -> bool:
+    try:
+        import duckdb  # noqa: F401
+    except ModuleNotFoundError:
+        return False
+    return True
+
+
+def _choose_engine(engine: Engine, n_rows: int) -> str:
+    """'pandas', 'duckdb', or 'auto' (decided in :func:`_aggregate` from the ids)."""
     if engine not in ("auto", *ENGINES):
         raise DataValidationError(f"engine={engine!r} is unknown.", suggestion="use 'auto', 'pandas' or 'duckdb'.")
     if engine == "auto":
-        # A log sorted by customer (as read_transactions returns it) is one NumPy pass;
-        # DuckDB's hashing wins only on large unsorted logs.
-        if n_rows < AUTO_DUCKDB_ROWS or (work is not None and work.ids_sorted):
-            return "pandas"
-        try:
-            import duckdb  # noqa: F401
-        except ModuleNotFoundError:
-            return "pandas"
-        return "duckdb"
-    if engine == "duckdb":
-        try:
-            import duckdb  # noqa: F401
-        except ModuleNotFoundError as err:
-            raise ModuleNotFoundError(
-                "engine='duckdb' needs the duckdb package: pip install 'crmlib[big]'."
-            ) from err
+        # small logs, and machines without DuckDB, always take NumPy
+        return "auto" if n_rows >= AUTO_DUCKDB_ROWS and _has_duckdb() else "pandas"
+    if engine == "duckdb" and not _has_duckdb():
+        raise ModuleNotFoundError("engine='duckdb' needs the duckdb package: pip install 'crmlib[big]'.")
     return engine
 
 
@@ -181,10 +179,11 @@ def rfm_summary(
         Unit of ``recency`` and ``T``; default ``freq``. With ``freq="D"``, ``"W"`` divides
         days by 7 and ``"M"`` by 365.25/12 (never by 30).
     engine : {"auto", "pandas", "duckdb"}, default "auto"
-        The pandas/NumPy engine, or DuckDB for large logs. "auto" uses DuckDB for unsorted
-        logs above 5,000,000 rows when it is installed, NumPy otherwise: a log sorted by
-        customer (as ``read_transactions`` returns it) takes one linear pass. Both
-        engines give identical results.
+        The pandas/NumPy engine, or DuckDB. "auto" uses NumPy, except on an unsorted log
+        of 5,000,000 rows or more whose customer ids are too long to pack into 64-bit
+        integer keys (e.g. UUIDs), which goes to DuckDB when it is installed. NumPy takes
+        one linear pass over a log sorted by customer (as ``read_transactions`` returns
+        it), and one integer sort otherwise. All engines give identical results.
 
     Returns
     -------
@@ -257,9 +256,14 @@ def _time_unit(tx: pd.DataFrame) -> str:
 
 def _aggregate(tx: pd.DataFrame, periods: np.ndarray, engine: Engine) -> _engines.Aggregate:
     work = _engines.prepare(tx, periods)
-    if _choose_engine(engine, len(tx), work) == "duckdb":
+    del periods  # work holds them; the engine may free them once used
+    choice = _choose_engine(engine, len(tx))
+    if choice == "duckdb":
         return _engines.aggregate_duckdb(work)
-    return _engines.aggregate_pandas(work)
+    # "auto" on a large log: NumPy when the log is sorted or its ids pack into integer
+    # keys (a sort, no hashing); DuckDB's parallel hashing when they would have to be hashed
+    agg = _engines.aggregate_pandas(work, hash_fallback=choice == "pandas")
+    return agg if agg is not None else _engines.aggregate_duckdb(work)
 
 
 def calibration_holdout_split(
@@ -360,7 +364,7 @@ def calibration_holdout_split(
     hold_tx = bought.loc[hold_mask]
     if len(hold_tx):
         work = _engines.prepare(hold_tx, periods[hold_mask])
-        if _choose_engine(engine, len(tx)) == "duckdb":
+        if _choose_engine(engine, len(tx)) in ("duckdb", "auto"):
             hold = _engines.aggregate_periods_duckdb(work)
         else:
             hold = _engines.aggregate_periods_pandas(work)

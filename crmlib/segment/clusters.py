@@ -1,5 +1,11 @@
 """k-means clusters on log-scaled RFM, with the number of clusters chosen by silhouette.
 
+The exact silhouette compares every pair of customers, and choosing k fits k-means once per
+candidate: seconds on a few thousand customers. So k is chosen on a seeded sample of
+customers (``silhouette_sample``, 2,000 by default): every candidate is fitted and scored
+on the sample, from one distance matrix shared by all candidates, and only the chosen k
+is fitted on everyone. The tests check that this picks the k of the exact method.
+
 RFM values are heavily skewed (a few customers spend a hundred times the median), so
 k-means runs on ``log1p`` of days since the last purchase, purchase days and spend, each
 standardised. Clusters are renumbered by mean spend (cluster 1 spends most), so the
@@ -23,6 +29,9 @@ from crmlib.exceptions import DataValidationError, NotFittedError
 __all__ = ["RFMClusters", "cluster_names", "compare_clusters"]
 
 _FEATURES = ("recency_days", "purchases", "spend")
+#: Largest sample whose whole distance matrix is held (8,000^2 doubles = 512 MB);
+#: larger ones use scikit-learn's chunked silhouette.
+_MATRIX_MAX = 8000
 _HINT = "pass crmlib.segment.rfm_scores(summary) (or rfm_table(summary), or the RFM summary itself)."
 
 
@@ -66,11 +75,17 @@ class RFMClusters(BaseEstimator):
         silhouette score.
     k_range : sequence of int, default (2, 3, 4, 5, 6, 7, 8)
         Candidate numbers of clusters.
-    silhouette_sample : int, default 4000
-        Customers sampled to compute each silhouette score (the exact score costs n^2
-        distances); None uses everyone.
+    silhouette_sample : int, default 2000
+        Customers sampled (seeded by ``random_state``) to choose k: each candidate k is
+        fitted and its silhouette computed on this sample, and the chosen k is then fitted
+        on every customer. None uses everyone for both (the exact method: n^2 distances
+        and a full k-means per candidate, seconds on 10,000 customers).
     n_init : int, default 10
-        k-means restarts per k.
+        k-means restarts of the final fit on every customer.
+    sample_n_init : int, default 3
+        k-means restarts of each candidate k on the sample (used to choose k only; the
+        silhouette of a candidate changes little between good restarts). With
+        ``silhouette_sample=None`` every candidate uses ``n_init``.
     random_state : int, default 0
         Random state of k-means and of the silhouette sample.
     n_threads : int, optional, default 1
@@ -81,7 +96,8 @@ class RFMClusters(BaseEstimator):
     Attributes
     ----------
     silhouette_ : Series
-        Mean silhouette score per candidate k.
+        Mean silhouette score per candidate k (on the sample; ``attrs["sample"]`` holds
+        its size).
     n_clusters_ : int
         The k used.
     labels_ : Series
@@ -95,7 +111,8 @@ class RFMClusters(BaseEstimator):
     relabel_ : ndarray
         Our cluster number for each of ``kmeans_``'s cluster indices.
     kmeans_by_k_ : dict
-        The fitted k-means model of every candidate k (see :meth:`select`).
+        k-means models fitted on every customer, by k: the chosen k, and any k used by
+        :meth:`select` since.
     train_rfm_ : DataFrame
         The recency, purchases and spend the model was fitted on.
 
@@ -117,8 +134,9 @@ class RFMClusters(BaseEstimator):
         n_clusters: int | None = None,
         *,
         k_range: Sequence[int] = (2, 3, 4, 5, 6, 7, 8),
-        silhouette_sample: int | None = 4000,
+        silhouette_sample: int | None = 2000,
         n_init: int = 10,
+        sample_n_init: int = 3,
         random_state: int = 0,
         n_threads: int | None = 1,
     ) -> None:
@@ -126,6 +144,7 @@ class RFMClusters(BaseEstimator):
         self.k_range = k_range
         self.silhouette_sample = silhouette_sample
         self.n_init = n_init
+        self.sample_n_init = sample_n_init
         self.random_state = random_state
         self.n_threads = n_threads
 
@@ -160,6 +179,7 @@ class RFMClusters(BaseEstimator):
         """Fit without the thread limit (see :meth:`fit`)."""
         from sklearn.cluster import KMeans
         from sklearn.metrics import silhouette_score
+        from sklearn.metrics.pairwise import euclidean_distances
         from sklearn.preprocessing import StandardScaler
 
         func = "RFMClusters.fit"
@@ -177,6 +197,7 @@ class RFMClusters(BaseEstimator):
         if not ks:
             raise DataValidationError(f"{func}: k_range is empty.", suggestion="e.g. k_range=range(2, 9).")
         n_init = int(to_number(self.n_init, "n_init", low=1, integer=True, example="10"))
+        sample_n_init = int(to_number(self.sample_n_init, "sample_n_init", low=1, integer=True, example="3"))
         if self.silhouette_sample is not None:
             to_number(self.silhouette_sample, "silhouette_sample", low=2, integer=True, example="4000")
         n = len(rfm)
@@ -196,19 +217,28 @@ class RFMClusters(BaseEstimator):
                 "Too few distinct customers (identical R, F and M values) for the requested clusters.",
                 suggestion="use a smaller k.",
             )
-        sample = None
+        rows = np.arange(n)
         if self.silhouette_sample is not None and n > self.silhouette_sample:
-            sample = int(self.silhouette_sample)
+            rng = np.random.default_rng(self.random_state)
+            rows = np.sort(rng.choice(n, size=int(self.silhouette_sample), replace=False))
+        zs = z[rows]
+        # one distance matrix shared by every candidate k, unless it would be too large
+        dist = euclidean_distances(zs, zs) if rows.size <= _MATRIX_MAX else None
         scores, models = {}, {}
+        restarts = n_init if rows.size == n else sample_n_init
         for k in ks:
-            km = KMeans(n_clusters=k, n_init=n_init, random_state=self.random_state).fit(z)
-            models[k] = km
-            scores[k] = float(
-                silhouette_score(z, km.labels_, sample_size=sample, random_state=self.random_state)
-            )
+            km = KMeans(n_clusters=k, n_init=restarts, random_state=self.random_state).fit(zs)
+            if rows.size == n:  # the sample is everyone: this is the final model
+                models[k] = km
+            scores[k] = (_silhouette(dist, km.labels_, k) if dist is not None
+                         else float(silhouette_score(zs, km.labels_)))
         self.silhouette_ = pd.Series(scores, name="silhouette").rename_axis("k")
+        self.silhouette_.attrs["sample"] = int(rows.size)
+        best = int(self.silhouette_.idxmax())
+        if best not in models:
+            models = {best: KMeans(n_clusters=best, n_init=n_init, random_state=self.random_state).fit(z)}
         self.kmeans_by_k_ = models
-        self._use(int(self.silhouette_.idxmax()), original)
+        self._use(best, original)
         return self
 
     def _use(self, best: int, rfm: pd.DataFrame) -> None:
@@ -246,14 +276,25 @@ class RFMClusters(BaseEstimator):
         """
         import copy
 
+        from sklearn.cluster import KMeans
+        from threadpoolctl import threadpool_limits
+
         self._check_fitted()
-        if k not in self.kmeans_by_k_:
+        if k not in self.silhouette_.index:
             raise DataValidationError(
-                f"k={k!r} was not fitted; candidates: {sorted(self.kmeans_by_k_)}.",
+                f"k={k!r} was not a candidate; candidates: {sorted(self.silhouette_.index)}.",
                 suggestion="choose one of them, or fit with a k_range that includes it.",
             )
+        k = int(k)
+        if k not in self.kmeans_by_k_:  # chosen on the sample: fit it on everyone now, once
+            rfm = self.train_rfm_.iloc[np.argsort(np.asarray(self.train_rfm_.index.astype("str")), kind="stable")]
+            with threadpool_limits(limits=self.n_threads):
+                z = self.scaler_.transform(self._matrix(rfm))
+                n_init = int(to_number(self.n_init, "n_init", low=1, integer=True, example="10"))
+                self.kmeans_by_k_[k] = KMeans(n_clusters=k, n_init=n_init, random_state=self.random_state).fit(z)
         other = copy.copy(self)
-        other._use(int(k), self.train_rfm_)
+        other.kmeans_by_k_ = self.kmeans_by_k_
+        other._use(k, self.train_rfm_)
         return other
 
     def _check_fitted(self) -> None:
@@ -293,6 +334,25 @@ class RFMClusters(BaseEstimator):
         with threadpool_limits(limits=self.n_threads):
             raw = self.kmeans_.predict(self.scaler_.transform(self._matrix(rfm)))
         return pd.Series(self.relabel_[raw], index=rfm.index, name="cluster")
+
+
+def _silhouette(dist: np.ndarray, labels: np.ndarray, k: int) -> float:
+    """Mean silhouette from a square distance matrix, as scikit-learn's ``silhouette_score``.
+
+    One matrix product gives every point's summed distance to every cluster, so the
+    matrix is computed once for all candidate k. Points alone in their cluster score 0.
+    """
+    onehot = np.zeros((labels.size, k))
+    onehot[np.arange(labels.size), labels] = 1.0
+    sums = dist @ onehot  # (points, clusters)
+    sizes = onehot.sum(axis=0)
+    own = sizes[labels]
+    a = sums[np.arange(labels.size), labels] / np.maximum(own - 1, 1)
+    others = sums / np.where(sizes > 0, sizes, np.nan)
+    others[np.arange(labels.size), labels] = np.inf
+    b = np.nanmin(others, axis=1)
+    s = np.where(own > 1, (b - a) / np.maximum(a, b), 0.0)
+    return float(np.nan_to_num(s).mean())
 
 
 #: Words for low, middle and high relative levels, per dimension (recency: low = long ago).
