@@ -33,6 +33,11 @@ def test_committed_clean(path: Path):
     for name in ("OUTPUT_DIR", "DATA_DIR", "SMALL"):
         assert name in params
     assert "version" in "".join(code[-1]["source"]).lower(), "last cell prints versions"
+    # `crmlib report --lang zh` reaches every notebook's prose through its Narrative
+    source = "".join("".join(c["source"]) for c in code)
+    assert "LANG" in params, "the parameters cell declares LANG"
+    if "Narrative(" in source:
+        assert "Narrative(OUTPUT_DIR, lang=LANG)" in source, "the Narrative follows LANG"
 
 
 def _cases():
