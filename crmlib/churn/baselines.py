@@ -339,11 +339,18 @@ class BTYDChurnBaseline(ClassifierMixin, BaseEstimator):
             no_dropout = copy.copy(self.model_)
             no_dropout.params_ = self.params_.copy()
             no_dropout.params_["a"] = _NO_DROPOUT_A
+            # the limit is a dropout probability a/(a+b) near 0, which needs b well above a
+            no_dropout.params_["b"] = max(float(self.params_["b"]), 1.0)
             loss = self.log_likelihood_ - no_dropout.log_likelihood(summary)
         edge = self.fitted_with_ != "crmlib.clv.BetaGeo"
         self.dropout_identified_ = bool(not edge and loss > _FLAT)
         if not self.dropout_identified_:
             a, b = self.params_["a"], self.params_["b"]
+            # Along the flat ridge any point is as likely as the no-dropout limit, and the
+            # optimiser's stopping point (e.g. a, b -> 0 with a point mass at p = 1) would
+            # still rank one-repeat customers as dead. Score with the limit the data support.
+            self.model_ = no_dropout
+            self.params_ = no_dropout.params_[["r", "alpha", "a", "b"]].astype("float64").rename(None)
             warnings.warn(
                 f"BG/NBD's likelihood is maximal at the edge of the parameter space, with no dropout "
                 f"(a={a:.3g}, b={b:.3g}; mean dropout probability a/(a+b)={a / (a + b):.2g}). These "
