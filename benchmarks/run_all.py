@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["bench_rfm.py", "bench_clv.py"]
+BENCHES = ["bench_rfm.py", "bench_clv.py", "bench_spark.py", "bench_bayes.py"]
 
 
 def main() -> int:
