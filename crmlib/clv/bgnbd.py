@@ -94,6 +94,40 @@ class _BetaGeoFamily(ContinuousTimeModel):
         return -float(nll) * float(weights.sum())
 
 
+_STABLE_BETAGEO = None
+
+
+def _stable_betageo_fitter_class():
+    """lifetimes' ``BetaGeoFitter`` with its conditional expectation computed without a log.
+
+    lifetimes takes ``log(hyp2f1(r + x, b + x; a + b + x - 1; z))``; when ``a + b + x - 1 < 0``
+    (valid parameters with a + b < 1, for a customer without repeat purchases) that
+    hypergeometric value is negative and the log is NaN, although the expectation itself
+    is finite (Fader, Hardie & Lee 2005, eq. 10). Here the bracket ``1 - ((alpha + T) /
+    (alpha + T + t)) ** (r + x) * hyp2f1(...)`` is evaluated directly.
+    """
+    global _STABLE_BETAGEO
+    if _STABLE_BETAGEO is None:
+        from scipy.special import hyp2f1
+
+        base = lifetimes_fitters().beta_geo_fitter.BetaGeoFitter
+
+        class _StableBetaGeoFitter(base):
+            def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
+                x, t_x, T_ = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
+                t = np.asarray(t, dtype=float)
+                r, alpha, a, b = self._unload_params("r", "alpha", "a", "b")
+                c = a + b + x - 1
+                z = t / (alpha + T_ + t)
+                bracket = 1.0 - np.exp((r + x) * np.log((alpha + T_) / (alpha + T_ + t))) * hyp2f1(r + x, b + x, c, z)
+                first = c / (a - 1)
+                odds = np.where(x > 0, a / (b + x - 1) * np.exp((r + x) * np.log((alpha + T_) / (alpha + t_x))), 0.0)
+                return first * bracket / (1.0 + odds)
+
+        _STABLE_BETAGEO = _StableBetaGeoFitter
+    return _STABLE_BETAGEO
+
+
 class BetaGeo(_BetaGeoFamily):
     """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
 
@@ -137,6 +171,9 @@ class BetaGeo(_BetaGeoFamily):
 
     _lifetimes_module = "beta_geo_fitter"
     _lifetimes_class = "BetaGeoFitter"
+
+    def _new_fitter(self):
+        return _stable_betageo_fitter_class()(penalizer_coef=self.penalizer_coef)
 
     # Fitting: crmlib's own likelihood (crmlib.clv._likelihoods, lifetimes' expression term
     # for term) with its exact gradient and Hessian, maximised by a trust-region Newton
