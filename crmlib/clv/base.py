@@ -165,6 +165,20 @@ class CLVModel(BaseEstimator):
         with quiet():
             return float(self._loglik(self.params_.to_numpy(), col.columns, col.weights))
 
+    def _dert_discount(self, continuous_rate_per_year) -> float:
+        """DERT's discount rate per model time unit, from a continuously compounded yearly rate."""
+        from crmlib.conventions import to_number
+
+        rate = to_number(
+            continuous_rate_per_year,
+            "continuous_rate_per_year",
+            low=0.0,
+            low_inclusive=False,
+            high=10.0,
+            example="0.0953 (10% a year, continuously compounded)",
+        )
+        return rate * self.period_days / 365.25
+
     @property
     def period_days(self) -> float:
         """Length of one time unit of the model, in days (the fitted unit once fitted)."""

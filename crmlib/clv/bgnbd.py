@@ -269,18 +269,9 @@ class BetaGeo(_BetaGeoFamily):
         from scipy.special import gammaincinv, hyp2f1
 
         from crmlib.clv._continuous import _checked
-        from crmlib.conventions import to_number
 
         col, index = self._rows(summary, "dert")
-        rate = to_number(
-            continuous_rate_per_year,
-            "continuous_rate_per_year",
-            low=0.0,
-            low_inclusive=False,
-            high=10.0,
-            example="0.0953 (10% a year, continuously compounded)",
-        )
-        delta = rate * self.period_days / 365.25
+        delta = self._dert_discount(continuous_rate_per_year)
         c = col.columns
         r, alpha, a, b = self.params_.to_numpy()
         x, T = c["frequency"], c["T"]

@@ -935,18 +935,9 @@ class ParetoNBDCovariates(_CovariateModel):
         Series
             Indexed like ``summary``, in purchases.
         """
-        from crmlib.conventions import to_number
 
         rows, _ = self._rows_for(summary, covariates, "dert")
-        rate = to_number(
-            continuous_rate_per_year,
-            "continuous_rate_per_year",
-            low=0.0,
-            low_inclusive=False,
-            high=10.0,
-            example="0.0953 (10% a year, continuously compounded)",
-        )
-        delta = rate * self.period_days / 365.25
+        delta = self._dert_discount(continuous_rate_per_year)
         th = self._theta()
         r, s = np.exp(th[0]), np.exp(th[2])
         sc = self._scales(th, rows)

@@ -439,15 +439,7 @@ class ParetoNBD(ContinuousTimeModel):
         from scipy.special import hyperu
 
         col, index = self._rows(summary, "dert")
-        rate = to_number(
-            continuous_rate_per_year,
-            "continuous_rate_per_year",
-            low=0.0,
-            low_inclusive=False,
-            high=10.0,
-            example="0.0953 (10% a year, continuously compounded)",
-        )
-        delta = rate * self.period_days / 365.25
+        delta = self._dert_discount(continuous_rate_per_year)
         c = col.columns
         r, alpha, s, beta = self.params_.to_numpy()
         x, T = c["frequency"], c["T"]
