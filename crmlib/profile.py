@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.checks import check_log
-from crmlib.conventions import end_bound, to_date, to_duration
+from crmlib.conventions import end_bound, to_date, to_duration, to_number
 from crmlib.exceptions import DataValidationError
 
 __all__ = ["CustomerBook", "CustomerProfile", "build_book", "customer_profile", "plot_customer_profile"]
@@ -174,6 +174,10 @@ def build_book(
     end = (tx["date"].max().normalize() if observation_end is None
            else to_date(observation_end, "observation_end"))
     ch = to_duration(churn_horizon, "churn_horizon")
+    # the CLV settings are checked here, before any model is fitted
+    to_duration(horizon, "horizon")
+    to_number(margin, "margin", low=0.0, high=1.0)
+    to_number(annual_discount_rate, "annual_discount_rate", low=0.0, high=1.0)
     tx = tx[tx["date"] < end_bound(end, "observation_end")]
     train_end = end - ch
     if train_end <= tx["date"].min():

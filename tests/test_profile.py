@@ -121,3 +121,14 @@ def test_page_has_history_p_alive_and_card(book, log):
         assert p.customer_id in fig._suptitle.get_text()
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize("kw,match", [
+    ({"churn_horizon": 90}, "no unit"),
+    ({"horizon": "52"}, "no unit"),
+    ({"observation_end": "03/04/1997"}, "ambiguous"),
+    ({"margin": 1.5}, "out of range"),
+])
+def test_bad_settings_are_refused_before_any_fit(log, kw, match):
+    with pytest.raises(DataValidationError, match=match):
+        build_book(log, **kw)
