@@ -211,7 +211,16 @@ def report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         try:
             from crmlib.profile import build_book
 
-            book = build_book(log.transactions, currency=log.currency)
+            tx = log.transactions
+            suggestions = None
+            if {"order_id", "item"} <= set(tx.columns) and tx["order_id"].notna().any():
+                # next-product suggestions on the profiles, from rules mined on the whole log
+                from crmlib.basket import basket_matrix, mine_rules, next_products, prune_redundant
+
+                rules = prune_redundant(mine_rules(basket_matrix(tx, min_support=0.01), min_support=0.01,
+                                                   min_confidence=0.5))
+                suggestions = next_products(rules, tx, n_top=3) if len(rules) else None
+            book = build_book(tx, currency=log.currency, next_products=suggestions)
             profiles = write_profiles(out, book, n=args.profiles, data_label=label, lang=args.lang)
             print(f"{min(args.profiles, int((book.tiers['tier'].astype(str) == 'key').sum()))} profiles", flush=True)
         except (DataValidationError, ConvergenceError) as err:  # e.g. a log too short for a churn model

@@ -147,8 +147,8 @@ def build_book(
     currency : str, optional
         Label for money on the profile.
     next_products : DataFrame, optional
-        Suggestions per customer (``customer_id``, ``item``, ordered best first), e.g. from
-        :func:`crmlib.basket.next_products`.
+        Suggestions per customer (``customer_id`` and ``suggestion``, best first), as
+        :func:`crmlib.basket.next_products` returns them.
     random_state : int, optional
         Kept for the churn model's reproducibility.
 
@@ -329,7 +329,8 @@ def customer_profile(
     products: list[str] = []
     if book.next_products is not None and len(book.next_products):
         np_ = book.next_products
-        products = [str(x) for x in np_.loc[np_["customer_id"].astype(str) == cid, "item"].head(n_products)]
+        col = "suggestion" if "suggestion" in np_.columns else "item"
+        products = [str(x) for x in np_.loc[np_["customer_id"].astype(str) == cid, col].head(n_products)]
     act = book.actions.loc[cid]
     figures = {
         "segment": seg["segment"], "value_tier": str(tier["tier"]), "lifecycle_state": life["state"],

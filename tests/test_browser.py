@@ -86,7 +86,8 @@ def browser():
 
 
 def _pages(report: Path) -> list[Path]:
-    return [report / "index.html"] + [report / nb / f"{nb}.html" for nb in _notebooks(report)]
+    extra = [report / "profiles.html"] if (report / "profiles.html").exists() else []
+    return [report / "index.html"] + extra + [report / nb / f"{nb}.html" for nb in _notebooks(report)]
 
 
 def _visit(driver, page: Path, shots: Path) -> dict:

@@ -132,3 +132,12 @@ def test_page_has_history_p_alive_and_card(book, log):
 def test_bad_settings_are_refused_before_any_fit(log, kw, match):
     with pytest.raises(DataValidationError, match=match):
         build_book(log, **kw)
+
+
+def test_next_products_come_from_the_basket_suggestions(log):
+    cid = str(log["customer_id"].iloc[0])
+    suggestions = pd.DataFrame({"customer_id": [cid, cid, "other"], "rank": [1, 2, 1],
+                                "suggestion": ["tea", "milk", "beer"]})
+    book = build_book(log, next_products=suggestions)
+    assert customer_profile(cid, book).next_products == ["tea", "milk"]
+    assert customer_profile(cid, book, n_products=1).next_products == ["tea"]
