@@ -448,3 +448,25 @@ def test_negative_profile_count_is_refused(tmp_path, capsys):
         main(["report", "--profiles", "-1", "--out", str(tmp_path)])
     assert exc.value.code == 2
     assert "--profiles N" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_late_first_purchases_do_not_break_the_lookalike_split(tmp_path):
+    """A cohort log with two stragglers whose first purchase comes a year later (as when a
+    customer's earlier lines were excluded): notebook 01 derives its look-alike horizon from
+    the bulk of first purchases and runs, instead of failing on a two-customer test cohort."""
+    csv = _renamed_dayfirst_cdnow(tmp_path / "orders.csv")
+    frame = pd.read_csv(csv, dtype={"Kunde": str})
+    late = pd.DataFrame({"Kunde": ["LATE1", "LATE1", "LATE2"], "Datum": ["02/03/1998", "20/04/1998", "15/04/1998"],
+                         "Umsatz": [20.0, 15.0, 30.0], "Stueck": [1, 1, 2]})
+    pd.concat([frame, late]).to_csv(csv, index=False)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nb = next(p for p in notebooks() if p.stem == "01_identify_customers")
+    run = run_notebook(nb, tmp_path / "out", html=False, parameters={
+        "SMALL": True, "DATA_DIR": str(empty), "TRANSACTIONS": str(csv),
+        "COLUMNS": {"customer": "Kunde", "date": "Datum", "amount": "Umsatz", "dayfirst": True}})
+    assert run.ok, run.error
+    dates = pd.read_csv(run.output_dir / "tables" / "derived_dates.csv", index_col=0, encoding="utf-8-sig")
+    assert int(dates.loc["look-alike horizon (days)", "value"]) < 90
