@@ -332,11 +332,13 @@ def customer_profile(
         col = "suggestion" if "suggestion" in np_.columns else "item"
         products = [str(x) for x in np_.loc[np_["customer_id"].astype(str) == cid, col].head(n_products)]
     act = book.actions.loc[cid]
+    lower, upper = _clv_interval(book, cid)
     figures = {
         "segment": seg["segment"], "value_tier": str(tier["tier"]), "lifecycle_state": life["state"],
         "recency_days": int(seg["recency_days"]), "purchase_days": int(seg["purchases"]),
         "total_spend": float(s["total_spend"]), "p_alive": float(clv["p_alive"]),
         "expected_purchases": float(clv["expected_purchases"]), "clv": float(clv["clv"]),
+        "clv_lower_95_param": lower, "clv_upper_95_param": upper,
         "churn_risk": float(ch["churn_risk"]),
         "clv_horizon": book.settings["horizon"], "churn_horizon": book.settings["churn_horizon"],
     }
@@ -358,6 +360,33 @@ def customer_profile(
         figures=figures, definitions=definitions, p_alive_history=alive, churn_reasons=reasons,
         next_products=products, action=str(act["action"]), action_source=str(act["source"]),
     )
+
+
+def _clv_interval(book: CustomerBook, cid: str) -> tuple[float, float]:
+    """The customer's 95% CLV interval from parameter uncertainty only (seeded bootstrap).
+
+    NaN when the fits carry no usable covariance (e.g. a BG/NBD fit at the edge of its
+    parameter space, whose standard errors are infinite).
+    """
+    from crmlib.clv import parameter_intervals
+    from crmlib.exceptions import CrmlibWarning
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CrmlibWarning)
+            res = parameter_intervals(
+                book.model, book.summary.loc[[cid]], book.spend_model, horizon=book.settings["horizon"],
+                n_draws=_PROFILE_DRAWS, random_state=0, annual_discount_rate=book.settings["annual_discount_rate"],
+                margin=book.settings["margin"],
+            )
+    except DataValidationError:
+        return float("nan"), float("nan")
+    row = res.customers.iloc[0]
+    return float(row["clv_lower_95_param"]), float(row["clv_upper_95_param"])
+
+
+#: parameter draws behind a profile's CLV interval (one customer: cheap)
+_PROFILE_DRAWS = 200
 
 
 def _segment_descriptions() -> dict[str, str]:
@@ -414,7 +443,7 @@ def plot_customer_profile(profile: CustomerProfile, *, fig=None, money: Callable
     ax_alive.set_xlim(start, stop)
     ax_alive.set_ylim(0, 1.05)
     ax_alive.set_title("P(alive) after each day (BG/NBD)", fontsize=10, loc="left")
-    ax_alive.legend(loc="lower left", fontsize=8, frameon=False)
+    ax_alive.legend(loc="best", fontsize=8, frameon=False)
     for ax in (ax_hist, ax_alive):
         locator = mdates.AutoDateLocator(maxticks=6)
         ax.xaxis.set_major_locator(locator)
@@ -431,7 +460,10 @@ def plot_customer_profile(profile: CustomerProfile, *, fig=None, money: Callable
         ("Spend to date", f"{fmt(f['total_spend'])} over {f['purchase_days']} purchase days; last {f['recency_days']} days ago"),
         ("P(alive) today", f"{f['p_alive']:.2f}" + (" (no repeat purchase yet: 1 by construction in BG/NBD)"
                                                     if f["purchase_days"] <= 1 else "")),
-        (f"CLV ({f['clv_horizon']})", f"{fmt(f['clv'])}; expected purchases {f['expected_purchases']:.2f}"),
+        (f"CLV ({f['clv_horizon']})", f"{fmt(f['clv'])}"
+         + (f" (95% interval from parameter uncertainty {fmt(f['clv_lower_95_param'])} to "
+            f"{fmt(f['clv_upper_95_param'])})" if np.isfinite(f["clv_lower_95_param"]) else "")
+         + f"; expected purchases {f['expected_purchases']:.2f}"),
         (f"Churn risk ({f['churn_horizon']})", f"{f['churn_risk']:.0%}; reasons: {reasons}"),
         ("Next products", ", ".join(profile.next_products) or "no rule applies (or no item data)"),
         ("Recommended action", f"{profile.action} [{profile.action_source}]"),
@@ -443,7 +475,8 @@ def plot_customer_profile(profile: CustomerProfile, *, fig=None, money: Callable
     for label, text in lines:
         # a colour, not bold, marks the label: the CJK fallback font has no bold face
         ax_card.text(0, y, label, fontsize=9.5, color="#0072B2", va="top", transform=ax_card.transAxes)
-        wrapped = textwrap.fill(str(text), 58)
+        # "$" would start matplotlib's mathtext when two of them meet in one text
+        wrapped = textwrap.fill(str(text), 58).replace("$", r"\$")
         ax_card.text(0, y - 0.035, wrapped, fontsize=8.5, va="top", transform=ax_card.transAxes)
         y -= 0.035 + 0.034 * (wrapped.count("\n") + 1) + 0.025
     fig.suptitle(f"Customer {profile.customer_id}: 360° view (客户360度视图) on {profile.observation_end:%Y-%m-%d}",

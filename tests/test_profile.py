@@ -141,3 +141,16 @@ def test_next_products_come_from_the_basket_suggestions(log):
     book = build_book(log, next_products=suggestions)
     assert customer_profile(cid, book).next_products == ["tea", "milk"]
     assert customer_profile(cid, book, n_products=1).next_products == ["tea"]
+
+
+def test_clv_interval_is_the_bootstrap_of_that_customer(book, log):
+    from crmlib.clv import parameter_intervals
+
+    for cid in _pick(book, log):
+        f = customer_profile(cid, book).figures
+        res = parameter_intervals(book.model, book.summary.loc[[cid]], book.spend_model, horizon="52W",
+                                  n_draws=200, random_state=0)
+        row = res.customers.iloc[0]
+        assert f["clv_lower_95_param"] == pytest.approx(row["clv_lower_95_param"])
+        assert f["clv_upper_95_param"] == pytest.approx(row["clv_upper_95_param"])
+        assert f["clv_lower_95_param"] <= f["clv"] <= f["clv_upper_95_param"]
