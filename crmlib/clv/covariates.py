@@ -38,7 +38,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from crmlib.checks import check_frame
-from crmlib.clv.base import SUMMARY_COLUMNS, CLVModel
+from crmlib.clv.base import SUMMARY_COLUMNS, CLVModel, _gradient_hessian
 from crmlib.exceptions import ConvergenceError, ConvergenceWarning, DataValidationError
 
 __all__ = ["BetaGeoCovariates", "LRTest", "ParetoNBDCovariates", "lr_test"]
@@ -272,24 +272,8 @@ class LRTest(NamedTuple):
 
 
 def _hessian(f, x: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
-    """Central finite-difference gradient and Hessian of ``f`` at ``x``."""
-    k = len(x)
-    f0 = f(x)
-    eye = np.eye(k) * h
-    fp = np.array([f(x + eye[i]) for i in range(k)])
-    fm = np.array([f(x - eye[i]) for i in range(k)])
-    grad = (fp - fm) / (2 * h)
-    hess = np.empty((k, k))
-    for i in range(k):
-        hess[i, i] = (fp[i] - 2 * f0 + fm[i]) / h**2
-        for j in range(i + 1, k):
-            hess[i, j] = hess[j, i] = (
-                f(x + eye[i] + eye[j])
-                - f(x + eye[i] - eye[j])
-                - f(x - eye[i] + eye[j])
-                + f(x - eye[i] - eye[j])
-            ) / (4 * h**2)
-    return grad, hess
+    """Central finite-difference gradient and Hessian of ``f`` at ``x`` (the CLV models' own)."""
+    return _gradient_hessian(f, x, f(x), h)
 
 
 class _CovariateModel(CLVModel):
@@ -695,6 +679,26 @@ class _CovariateModel(CLVModel):
         w = np.ones(len(rows["x"])) if weights is None else weights
         return self._total_ll(self._theta(), rows, w)
 
+    def p_alive(self, summary: pd.DataFrame, covariates: pd.DataFrame | None = None) -> pd.Series:
+        """Probability that each customer is still alive at the end of observation.
+
+        Parameters
+        ----------
+        summary : DataFrame
+            ``frequency``, ``recency``, ``T`` in the model's unit.
+        covariates : DataFrame
+            The customers' covariates, as at fit.
+
+        Returns
+        -------
+        Series
+            Indexed like ``summary``.
+        """
+        rows, _ = self._rows_for(summary, covariates, "p_alive")
+        return pd.Series(
+            self._p_alive_rows(self._theta(), rows), index=summary.index, name="p_alive"
+        )
+
     def with_params(self, params: pd.Series | Mapping[str, float]) -> _CovariateModel:
         """A copy of this fitted model evaluated at other parameter values.
 
@@ -858,26 +862,6 @@ class ParetoNBDCovariates(_CovariateModel):
             1,
         )
 
-    def p_alive(self, summary: pd.DataFrame, covariates: pd.DataFrame | None = None) -> pd.Series:
-        """Probability that each customer is still alive at the end of observation.
-
-        Parameters
-        ----------
-        summary : DataFrame
-            ``frequency``, ``recency``, ``T`` in the model's unit.
-        covariates : DataFrame
-            The customers' covariates, as at fit.
-
-        Returns
-        -------
-        Series
-            Indexed like ``summary``.
-        """
-        rows, _ = self._rows_for(summary, covariates, "p_alive")
-        return pd.Series(
-            self._p_alive_rows(self._theta(), rows), index=summary.index, name="p_alive"
-        )
-
     def expected_purchases(
         self, summary: pd.DataFrame, covariates: pd.DataFrame | None = None, horizon="52W"
     ) -> pd.Series:
@@ -1001,23 +985,6 @@ class BetaGeoCovariates(_CovariateModel):
                 0.0,
             )
         return 1.0 / (1.0 + odds)
-
-    def p_alive(self, summary: pd.DataFrame, covariates: pd.DataFrame | None = None) -> pd.Series:
-        """Probability that each customer is still alive at the end of observation.
-
-        Parameters
-        ----------
-        summary, covariates : DataFrame
-            As at fit.
-
-        Returns
-        -------
-        Series
-        """
-        rows, _ = self._rows_for(summary, covariates, "p_alive")
-        return pd.Series(
-            self._p_alive_rows(self._theta(), rows), index=summary.index, name="p_alive"
-        )
 
     def expected_purchases(
         self, summary: pd.DataFrame, covariates: pd.DataFrame | None = None, horizon="52W"
