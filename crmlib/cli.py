@@ -163,12 +163,11 @@ def report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         log, label, accounting = _validate(args, columns, survey_columns)
     except DataValidationError as err:
-        print(
-            f"crmlib report: the data was refused.\nDataValidationError: {err}\n"
-            "On the command line, read_transactions' arguments are flags: customer= is --customer, "
-            "date_format= is --date-format, dayfirst=True is --dayfirst, decimal=',' is --decimal ,",
-            file=sys.stderr,
-        )
+        # the suggestion names read_transactions' keywords; say which flags they are
+        hint = ("\nOn the command line, read_transactions' arguments are flags: customer= is --customer, "
+                "date_format= is --date-format, dayfirst=True is --dayfirst, decimal=',' is --decimal ,"
+                if "read_transactions" in str(err) else "")
+        print(f"crmlib report: the data was refused.\nDataValidationError: {err}{hint}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as err:  # a file that cannot be opened at all
         print(f"crmlib report: cannot read {err.filename or err}: {err.strerror or err}", file=sys.stderr)

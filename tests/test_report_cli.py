@@ -470,3 +470,17 @@ def test_late_first_purchases_do_not_break_the_lookalike_split(tmp_path):
     assert run.ok, run.error
     dates = pd.read_csv(run.output_dir / "tables" / "derived_dates.csv", index_col=0, encoding="utf-8-sig")
     assert int(dates.loc["look-alike horizon (days)", "value"]) < 90
+
+
+def test_bad_kano_file_exits_2_naming_its_reader(tmp_path):
+    bad = tmp_path / "kano.csv"
+    bad.write_text("Wifi (functional),Wifi (dysfunctional)\nlike,dislike\nmaybe,neutral\n", encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = _crmlib("report", "--kano", str(bad), "--only", "04_satisfaction_to_loyalty", "--data-dir", str(empty),
+                  "--out", str(tmp_path / "r"), cwd=tmp_path)
+    assert res.returncode == 2
+    assert "read_kano_survey" in res.stderr and "maybe" in res.stderr
+    assert "Traceback" not in res.stderr
+    # the flag hint is about read_transactions' keywords, not the Kano reader's
+    assert "--date-format" not in res.stderr
